@@ -45,6 +45,7 @@ __all__ = [
     "QueryError",
     "count",
     "execute",
+    "filters_on",
     "parse",
 ]
 
@@ -57,7 +58,10 @@ COMPARISON_OPERATORS = ("=", "<", ">", "<=", ">=")
 
 
 class QueryError(ValueError):
-    """The query text is not valid QBO query language (QBO answers fault 4000)."""
+    """The query text is not valid QBO query language (QBO answers fault 4000).
+
+    `position` is the 0-based offset of the offending text; the message counts from 1.
+    """
 
     def __init__(self, message: str, position: int | None = None):
         super().__init__(message)
@@ -109,7 +113,7 @@ def _snippet(text: str, position: int) -> str:
 
 def _error(text: str, position: int, problem: str) -> QueryError:
     return QueryError(
-        f"Error parsing query: {problem} (at position {position + 1}, near {_snippet(text, position)})",
+        f"Error parsing query: {problem} (at character {position + 1}, near {_snippet(text, position)})",
         position,
     )
 
@@ -607,3 +611,13 @@ def execute(query: Query, rows: list[dict], *, naive_tz: tzinfo = timezone.utc) 
 def count(query: Query, rows: list[dict], *, naive_tz: tzinfo = timezone.utc) -> int:
     """How many rows match the WHERE clause (ORDERBY and paging do not apply)."""
     return len(_filter(query, rows, naive_tz))
+
+
+def filters_on(query: Query, field: str) -> bool:
+    """Whether the WHERE clause has a condition on `field` (any case).
+
+    QBO returns only active name-list objects (Customer, Vendor, Employee, Item, Account,
+    Class) unless the query itself filters on Active; the server can use this to decide.
+    """
+    folded = field.casefold()
+    return any(condition.field.casefold() == folded for condition in query.conditions)

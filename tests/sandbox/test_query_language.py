@@ -18,6 +18,7 @@ from qbo_sync.sandbox.query import (
     QueryError,
     count,
     execute,
+    filters_on,
     parse,
 )
 
@@ -278,6 +279,12 @@ def test_field_names_match_case_insensitively():
     assert run("SELECT * FROM Customer WHERE displayname = 'acme supply'") == ["10"]
 
 
+def test_filters_on_tells_whether_where_names_a_field():
+    assert filters_on(parse("SELECT * FROM Customer WHERE active IN (true, false)"), "Active")
+    assert not filters_on(parse("SELECT * FROM Customer WHERE DisplayName = 'Active'"), "Active")
+    assert not filters_on(parse("SELECT * FROM Customer ORDERBY Active"), "Active")
+
+
 # --------------------------------------------------------------------- ORDERBY and paging
 
 
@@ -384,7 +391,7 @@ def test_bad_queries_raise_query_error_saying_what_and_where(text, expected):
     message = str(caught.value)
     assert message.startswith("Error parsing query: ")
     assert expected in message
-    assert "at position" in message
+    assert "at character" in message
     assert isinstance(caught.value.position, int) and 0 <= caught.value.position <= len(text)
 
 
@@ -393,7 +400,7 @@ def test_error_position_points_at_the_offending_token():
     with pytest.raises(QueryError) as caught:
         parse(text)
     assert text[caught.value.position:].startswith("OR")
-    assert "(at position 39, near \"OR Id = '2'\")" in str(caught.value)
+    assert "(at character 39, near \"OR Id = '2'\")" in str(caught.value)
 
 
 def test_query_error_is_a_value_error_and_non_text_is_refused():
