@@ -1,0 +1,107 @@
+"""The admin surface for tests and benchmarks, under /admin only (never a QBO path).
+
+No authentication: the sandbox binds to 127.0.0.1 by default and is a local tool.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from qbo_sync.sandbox.core import Sandbox
+
+
+def _bad(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _json(request: Request) -> dict:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        import json
+        body = json.loads(raw)
+    except ValueError:
+        raise ValueError("body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    return body
+
+
+def router(sandbox: Sandbox) -> APIRouter:
+    api = APIRouter(prefix="/admin")
+
+    def company_or_404(realm: str):
+        return sandbox.company(realm)
+
+    @api.get("/info")
+    async def info(request: Request):
+        return sandbox.info(str(request.base_url).rstrip("/"))
+
+    @api.post("/reset")
+    async def reset():
+        sandbox.reset()
+        return {"realm_id": sandbox.demo_realm}
+
+    @api.get("/realms")
+    async def realms():
+        return {"realms": sandbox.realms(), "demo_realm": sandbox.demo_realm}
+
+    @api.post("/realms")
+    async def create_realm(request: Request):
+        try:
+            body = await _json(request)
+        except ValueError as exc:
+            return _bad(str(exc))
+        projects, seed = body.get("projects_enabled", True), body.get("seed", True)
+        if not isinstance(projects, bool) or not isinstance(seed, bool):
+            return _bad("projects_enabled and seed must be true or false")
+        realm = sandbox.create_realm(projects_enabled=projects, seed=seed,
+                                     company_name=body.get("company_name"))
+        return {"realm_id": realm}
+
+    @api.get("/realms/{realm}/counts")
+    async def counts(realm: str):
+        company = company_or_404(realm)
+        if company is None:
+            return _bad(f"no realm {realm}", 404)
+        return {"reads": dict(company.reads), "writes": dict(company.writes)}
+
+    @api.get("/realms/{realm}/requests")
+    async def requests_log(realm: str, limit: int = 100):
+        if sandbox.company(realm) is None:
+            return _bad(f"no realm {realm}", 404)
+        log = list(sandbox.request_log.get(realm, ()))
+        return {"requests": log[-limit:] if limit > 0 else []}
+
+    @api.post("/realms/{realm}/tokens")
+    async def tokens(realm: str):
+        if sandbox.company(realm) is None:
+            return _bad(f"no realm {realm}", 404)
+        return sandbox.oauth.issue_for_realm(realm)
+
+    @api.get("/settings")
+    async def get_settings():
+        return sandbox.settings.as_dict()
+
+    @api.post("/settings")
+    async def set_settings(request: Request):
+        try:
+            sandbox.settings.update(await _json(request))
+        except ValueError as exc:
+            return _bad(str(exc))
+        return sandbox.settings.as_dict()
+
+    @api.post("/clock/advance")
+    async def advance(request: Request):
+        try:
+            seconds = float((await _json(request)).get("seconds"))
+        except (TypeError, ValueError):
+            return _bad("seconds must be a number")
+        if seconds < 0:
+            return _bad("the clock only moves forward")
+        offset = sandbox.clock.advance(seconds)
+        return {"offset_seconds": offset, "now": sandbox.clock.iso()}
+
+    return api

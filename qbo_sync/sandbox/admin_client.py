@@ -1,0 +1,53 @@
+"""A thin `requests` client of the sandbox's admin surface (/admin/...)."""
+
+from __future__ import annotations
+
+import requests
+
+
+class SandboxAdminError(RuntimeError):
+    pass
+
+
+class SandboxAdmin:
+    def __init__(self, base_url: str, timeout: float = 30) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._http = requests.Session()
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        response = self._http.request(method, f"{self.base_url}/admin{path}",
+                                      timeout=self.timeout, **kwargs)
+        if response.status_code != 200:
+            raise SandboxAdminError(f"{method} /admin{path}: {response.status_code} {response.text}")
+        return response.json()
+
+    def info(self) -> dict:
+        return self._call("GET", "/info")
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+
+    def create_realm(self, projects_enabled: bool = True, seed: bool = True,
+                     company_name: str | None = None) -> str:
+        body = {"projects_enabled": projects_enabled, "seed": seed}
+        if company_name:
+            body["company_name"] = company_name
+        return self._call("POST", "/realms", json=body)["realm_id"]
+
+    def counts(self, realm_id: str) -> dict:
+        return self._call("GET", f"/realms/{realm_id}/counts")
+
+    def requests(self, realm_id: str, limit: int = 100) -> list[dict]:
+        return self._call("GET", f"/realms/{realm_id}/requests", params={"limit": limit})["requests"]
+
+    def settings(self, **changes) -> dict:
+        if changes:
+            return self._call("POST", "/settings", json=changes)
+        return self._call("GET", "/settings")
+
+    def advance_clock(self, seconds: float) -> dict:
+        return self._call("POST", "/clock/advance", json={"seconds": seconds})
+
+    def issue_tokens(self, realm_id: str) -> dict:
+        return self._call("POST", f"/realms/{realm_id}/tokens")

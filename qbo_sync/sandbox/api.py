@@ -1,0 +1,135 @@
+"""The QBO v3 Accounting API routes under /v3/company/{realm}/...
+
+Authentication, throttling, fault injection and the request log happen before these
+routes, in gate.py; here a request is parsed, run, and answered in QBO's JSON shape.
+"""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import APIRouter, Request, Response
+
+from qbo_sync.sandbox import graphql
+from qbo_sync.sandbox.batch import run_batch
+from qbo_sync.sandbox.cdc import changes
+from qbo_sync.sandbox.company import Company
+from qbo_sync.sandbox.core import Sandbox
+from qbo_sync.sandbox.faults import QboError, fault_body
+from qbo_sync.sandbox.operations import entity_named, query, read, write
+
+REQUESTID_MAX = 50
+
+
+def json_response(body: dict, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def _json_body(raw: bytes):
+    if not raw.strip():
+        raise QboError(2010, "Property Name:the request body is empty")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise QboError(2010, f"Property Name:malformed JSON ({exc.args[0]})") from None
+
+
+def router(sandbox: Sandbox) -> APIRouter:
+    api = APIRouter(prefix="/v3/company/{realm}")
+
+    def answer(body: dict, status: int = 200) -> Response:
+        body["time"] = sandbox.clock.iso_ms()
+        return json_response(body, status)
+
+    def company(request: Request, realm: str, entity: str | None) -> Company:
+        request.state.entity = entity
+        return sandbox.company(realm)   # the gate has checked the realm exists
+
+    async def idempotent(request: Request, realm: str, run) -> Response:
+        """`requestid`: the same id on the same realm answers the first response again."""
+        reqid = request.query_params.get("requestid")
+        if reqid is not None and len(reqid) > REQUESTID_MAX:
+            raise QboError(2050, f"requestid is at most {REQUESTID_MAX} characters; got "
+                                 f"{len(reqid)}", "requestid")
+        ns = f"r:{realm}:_reqid"
+        if reqid:
+            first = sandbox.store.get(ns, reqid)
+            if first is not None:
+                request.state.replayed = True
+                return Response(first["body"].encode(), status_code=first["status"],
+                                media_type="application/json")
+        try:
+            body, status = run(), 200
+        except QboError as error:
+            body, status = fault_body(error, sandbox.clock.iso_ms()), error.http_status
+        else:
+            body["time"] = sandbox.clock.iso_ms()
+            request.state.wrote = True
+        encoded = orjson.dumps(body)
+        if reqid:
+            sandbox.store.put(ns, reqid, {"status": status, "body": encoded.decode()})
+        return Response(encoded, status_code=status, media_type="application/json")
+
+    @api.get("/companyinfo/{company_id}")
+    async def company_info(request: Request, realm: str, company_id: str):
+        return answer(read(company(request, realm, "CompanyInfo"), "CompanyInfo",
+                           "1" if company_id == realm else company_id))
+
+    @api.get("/preferences")
+    async def preferences(request: Request, realm: str):
+        return answer(read(company(request, realm, "Preferences"), "Preferences", "1"))
+
+    @api.api_route("/query", methods=["GET", "POST"])
+    async def run_query(request: Request, realm: str):
+        text = request.query_params.get("query")
+        if text is None and request.method == "POST":
+            text = (await request.body()).decode("utf-8", "replace")
+        target = company(request, realm, None)
+        entity, result = query(target, text or "")
+        request.state.entity = entity
+        return answer({"QueryResponse": result})
+
+    @api.post("/batch")
+    async def batch(request: Request, realm: str):
+        raw = await request.body()
+        target = company(request, realm, "batch")
+        return await idempotent(request, realm, lambda: run_batch(
+            target, _json_body(raw), max_items=sandbox.settings.max_batch_items,
+            requestid=request.query_params.get("requestid")))
+
+    @api.get("/cdc")
+    async def cdc(request: Request, realm: str):
+        params = request.query_params
+        s = sandbox.settings
+        return answer(changes(company(request, realm, "cdc"), params.get("entities"),
+                              params.get("changedSince"), now=sandbox.clock.now(),
+                              lookback_days=s.cdc_lookback_days, max_objects=s.cdc_max_objects))
+
+    @api.get("/{entity}/{obj_id}")
+    async def read_one(request: Request, realm: str, entity: str, obj_id: str):
+        name = entity_named(entity)
+        return answer(read(company(request, realm, name), name, obj_id))
+
+    @api.post("/{entity}")
+    async def write_one(request: Request, realm: str, entity: str):
+        name = entity_named(entity)
+        raw = await request.body()
+        target = company(request, realm, name)
+        operation = request.query_params.get("operation")
+        return await idempotent(request, realm, lambda: write(target, name, _json_body(raw), operation))
+
+    return api
+
+
+def graphql_router(sandbox: Sandbox) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/graphql")
+    async def run_graphql(request: Request):
+        request.state.entity = "Project"
+        try:
+            payload = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return json_response(graphql.error("The request body is not JSON", "BAD_REQUEST"), 400)
+        return json_response(graphql.handle(sandbox.company(request.state.realm), payload))
+
+    return api
