@@ -1,0 +1,75 @@
+"""A folder of CSV files, one per logical table (docs/source-format.md).
+
+Format: `{table}.csv`, a header row, UTF-8 (a byte-order mark is accepted), extra columns
+ignored, missing optional columns read as ''. Every value is read as the text the file
+holds; nothing is parsed here, so that a bad value reaches validation unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from qbo_sync.sources.base import SourceError
+from qbo_sync.sources.frames import check_table, finish
+
+BOM = b"\xef\xbb\xbf"
+
+
+class CsvSource:
+    name = "csv"
+
+    def __init__(self, path: str | Path):
+        self.folder = Path(path)
+
+    def read(self, table: str, ids: Iterable[str] | None = None) -> pd.DataFrame:
+        columns = check_table(table)
+        file_name = f"{table}.csv"
+        text = self._text(file_name)
+        wanted = set(columns)
+        try:
+            raw = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                # Reading only the logical columns keeps wide exports cheap; headers are
+                # compared without surrounding spaces, as spreadsheet exports often pad them.
+                usecols=lambda header: header.strip() in wanted,
+                skip_blank_lines=True,
+            )
+        except pd.errors.EmptyDataError:
+            raise SourceError(f"{file_name}: the file is empty (a header row is required)") from None
+        except (pd.errors.ParserError, csv.Error, ValueError) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise SourceError(f"{file_name}: not a readable CSV file ({reason})") from None
+        raw.columns = [header.strip() for header in raw.columns]
+        if raw.columns.duplicated().any():
+            twice = raw.columns[raw.columns.duplicated()][0]
+            raise SourceError(f'{file_name}: column "{twice}" appears more than once in the header')
+        return finish(table, raw, file_name, ids)
+
+    def _text(self, file_name: str) -> str:
+        path = self.folder / file_name
+        if not self.folder.is_dir():
+            raise SourceError(f"{file_name}: source folder {self.folder} not found")
+        if not path.is_file():
+            raise SourceError(f"{file_name}: file not found in {self.folder}")
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise SourceError(f"{file_name}: cannot be read ({error.strerror})") from None
+        start = len(BOM) if data.startswith(BOM) else 0
+        try:
+            return data[start:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            position = start + error.start  # counted from the file's first byte
+            line = data.count(b"\n", 0, position) + 1
+            raise SourceError(
+                f"{file_name}: not valid UTF-8 (byte 0x{data[position]:02x} at position "
+                f"{position}, line {line}); save the file as UTF-8"
+            ) from None

@@ -1,0 +1,87 @@
+"""Shaping helpers every adapter shares, so that all of them return identical frames.
+
+An adapter reads its raw table (any columns, str values) and hands it to `finish`, which
+checks the required columns, adds missing optional ones as '', keeps exactly the logical
+columns in their documented order, applies the `ids` filter and sorts the rows stably.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from qbo_sync.sources.base import SourceError
+from qbo_sync.sources.schema import KEYS, REQUIRED, TABLES
+
+
+def check_table(table: str) -> tuple[str, ...]:
+    """The logical columns of `table`; a SourceError for a table the schema does not know."""
+    try:
+        return TABLES[table]
+    except KeyError:
+        known = ", ".join(TABLES)
+        raise SourceError(f'unknown table "{table}" (known tables: {known})') from None
+
+
+def missing_required(table: str, present: Iterable[str]) -> list[str]:
+    """Required columns of `table` that are not among `present`, in schema order."""
+    have = set(present)
+    return [column for column in REQUIRED[table] if column not in have]
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series([], dtype=object) for column in check_table(table)})
+
+
+def finish(table: str, raw: pd.DataFrame, where: str, ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """The logical frame of `table` from an adapter's raw frame of str values.
+
+    `where` names the file or table in error messages, e.g. 'projects.csv'.
+    """
+    columns = check_table(table)
+    missing = missing_required(table, raw.columns)
+    if missing:
+        names = ", ".join(f'"{column}"' for column in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise SourceError(f"{where}: missing required column{plural} {names}")
+    frame = pd.DataFrame(
+        {column: _as_text(raw[column]) if column in raw.columns else "" for column in columns},
+        index=raw.index,
+        columns=list(columns),
+    )
+    if ids is not None:
+        frame = frame[frame[KEYS[table]].isin(_as_id_set(ids))]
+    return sort_rows(table, frame)
+
+
+def sort_rows(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by key (numbers numerically, then text), line_no for lines, then every
+    other column, so that the order never depends on how the source happened to store them."""
+    order = [KEYS[table]] + (["line_no"] if table == "vendor_bill_lines" else [])
+    order += [column for column in frame.columns if column not in order]
+    helpers: dict[str, pd.Series] = {}
+    by: list[str] = []
+    for i, column in enumerate(order):
+        if column in (KEYS[table], "line_no"):
+            helpers[f"_num{i}"] = pd.to_numeric(frame[column], errors="coerce")
+            by.append(f"_num{i}")
+        helpers[f"_txt{i}"] = frame[column]
+        by.append(f"_txt{i}")
+    keys = pd.DataFrame(helpers, index=frame.index)
+    ordered = keys.sort_values(by, kind="stable", na_position="last").index
+    result = frame.loc[ordered].reset_index(drop=True)
+    return result.astype(object)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Values as str with '' for missing, without reformatting anything a reader gave as str."""
+    values = values.astype(object).where(values.notna(), "")
+    # type() rather than isinstance(): numpy's str_ subclass becomes a plain str too.
+    return values.map(lambda value: value if type(value) is str else str(value))
+
+
+def _as_id_set(ids: Iterable[str]) -> set[str]:
+    if isinstance(ids, str):  # a lone id, not an iterable of one-character ids
+        return {ids}
+    return {str(value) for value in ids}
