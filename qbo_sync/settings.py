@@ -1,0 +1,191 @@
+"""Settings: a YAML file, every key overridable by an environment variable.
+
+Where the file comes from, first match wins: `--config PATH`, $QBO_SYNC_CONFIG,
+config/settings.yaml in the working directory. Environment variables QBO_SYNC_<KEY>
+override it, nested keys joined with `__` (QBO_SYNC_SYNC__PROJECT_MODE=sub-customer).
+Secrets (client secret, token key) belong in the environment, never in the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import YamlConfigSettingsSource
+
+DEFAULT_CONFIG = Path("config/settings.yaml")
+ENV_PREFIX = "QBO_SYNC_"
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used. The message names every bad key."""
+
+
+class _Section(BaseModel):
+    # A misspelt key is an error, not a silently ignored line.
+    model_config = ConfigDict(extra="forbid")
+
+
+class DemoSourceSettings(_Section):
+    size: int = Field(1, ge=1, le=1000)
+    seed: int = 7
+
+
+class CsvSourceSettings(_Section):
+    path: Path = Path("data/source")
+
+
+class SqlSourceSettings(_Section):
+    url: str = ""
+    tables: dict[str, str] = {}
+    columns: dict[str, dict[str, str]] = {}
+
+
+class SourceSettings(_Section):
+    kind: Literal["demo", "csv", "sql"] = "demo"
+    demo: DemoSourceSettings = DemoSourceSettings()
+    csv: CsvSourceSettings = CsvSourceSettings()
+    sql: SqlSourceSettings = SqlSourceSettings()
+
+    @model_validator(mode="after")
+    def _sql_needs_url(self):
+        if self.kind == "sql" and not self.sql.url:
+            raise ValueError("source.sql.url is required when source.kind is sql")
+        return self
+
+
+class QboSettings(_Section):
+    """The QuickBooks connection.
+
+    kind `sandbox` (the embedded default) starts the local QBO sandbox in-process, with
+    its state in the data directory, and connects to it with the sandbox's demo app.
+    kind `remote` talks to the URLs given here: a running `qbo-sync sandbox`, or Intuit.
+    """
+
+    kind: Literal["sandbox", "remote"] = "sandbox"
+    discovery_url: str = ""
+    api_url_v3: str = ""
+    graphql_url: str = ""
+    realm_id: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    redirect_uri: str = "http://localhost:8765/callback"
+    minorversion: int = Field(75, ge=75)
+    timeout_seconds: float = Field(60, gt=0)
+
+    @model_validator(mode="after")
+    def _remote_needs_urls(self):
+        if self.kind == "remote":
+            missing = [k for k in ("discovery_url", "api_url_v3", "realm_id", "client_id", "client_secret")
+                       if not getattr(self, k)]
+            if missing:
+                raise ValueError("qbo.kind remote needs " + ", ".join(f"qbo.{k}" for k in missing))
+        return self
+
+
+class EntityRule(_Section):
+    auto_create: bool = True   # scheduled imports pick up new source records
+    auto_update: bool = True   # scheduled imports pick up edits to staged records
+
+
+class SyncSettings(_Section):
+    project_mode: Literal["customer", "sub-customer", "project"] = "sub-customer"
+    bill_with_parent: bool = True
+    auto_confirm_customer: bool = False
+    rules: dict[str, EntityRule] = {}
+
+    def rule(self, entity: str) -> EntityRule:
+        return self.rules.get(entity, EntityRule())
+
+
+class PushSettings(_Section):
+    batch_size: int = Field(30, ge=1, le=30)   # QBO's batch limit is 30 operations
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid",
+        case_sensitive=False,
+    )
+
+    yaml_file: ClassVar[Path | None] = None   # bound per load by load_settings
+
+    data_dir: Path = Path(".qbo-sync")
+    database_url: str = ""          # empty: SQLite in the data directory
+    token_key: str = ""             # Fernet key for tokens at rest; empty: a key file in data_dir
+    source: SourceSettings = SourceSettings()
+    qbo: QboSettings = QboSettings()
+    sync: SyncSettings = SyncSettings()
+    push: PushSettings = PushSettings()
+    validations_dir: Path = Path("validations")
+    reports_dir: Path = Path("reports")
+
+    @property
+    def staging_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'staging.db').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the YAML file, which wins over the defaults.
+        yaml_file = cls.yaml_file
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if yaml_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+        return tuple(sources)
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The settings file to read, or None for the embedded defaults."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise SettingsError(f"settings file not found: {path}")
+        return path
+    from_env = os.environ.get("QBO_SYNC_CONFIG")
+    if from_env:
+        path = Path(from_env)
+        if not path.is_file():
+            raise SettingsError(f"settings file not found: {path} (from QBO_SYNC_CONFIG)")
+        return path
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
+
+
+def load_settings(path: str | os.PathLike | None = None, **overrides) -> Settings:
+    """Read and validate settings; a bad key or value raises SettingsError naming it."""
+    yaml_file = config_path(path)
+    if yaml_file is not None:
+        _check_yaml(yaml_file)
+    bound = type("BoundSettings", (Settings,), {"yaml_file": yaml_file})
+    try:
+        return bound(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, yaml_file)) from None
+
+
+def _check_yaml(path: Path) -> None:
+    import yaml
+
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    if content is not None and not isinstance(content, dict):
+        raise SettingsError(f"{path}: the top level must be a mapping of keys to values")
+
+
+def _describe(exc: ValidationError, yaml_file: Path | None) -> str:
+    where = f" in {yaml_file} or the environment" if yaml_file else " in the environment"
+    lines = [f"invalid settings{where}:"]
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"] if not str(part).startswith("function-"))
+        env_name = ENV_PREFIX + "__".join(str(p) for p in error["loc"]).upper()
+        if error["type"] == "extra_forbidden":
+            lines.append(f"  {key}: unknown setting")
+        else:
+            lines.append(f"  {key or '(settings)'}: {error['msg']} (environment variable {env_name})")
+    return "\n".join(lines)
