@@ -1,0 +1,59 @@
+"""Record statuses as users know them, and the one rule that settles a record's status.
+
+Transitions (docs/statuses.md has the diagram):
+- import of a new record, or an edit to a staged one      -> Needs Sync
+- validate or map finds a problem                          -> Needs Action (with reasons)
+- validate and map find none                               -> Needs Sync
+- push succeeds                                            -> Synced (with the time)
+- push fails                                               -> Failed (with QBO's reason)
+- an unchanged record keeps its status; Synced stays Synced and is not written again.
+"""
+
+from __future__ import annotations
+
+NEEDS_SYNC = "needs_sync"
+NEEDS_ACTION = "needs_action"
+SYNCED = "synced"
+FAILED = "failed"
+
+LABELS = {
+    NEEDS_SYNC: "Needs Sync",
+    NEEDS_ACTION: "Needs Action",
+    SYNCED: "Synced",
+    FAILED: "Failed",
+}
+
+# Records whose checks are (re)run by validate and map: not yet in QBO as they are now.
+PENDING = (NEEDS_SYNC, NEEDS_ACTION)
+
+
+def parse(text: str) -> str:
+    """Accept a status as a user types it: 'Needs Action', 'needs-action', 'needs_action'."""
+    wanted = text.strip().lower().replace("-", " ").replace("_", " ")
+    for code, label in LABELS.items():
+        if wanted in (label.lower(), code.replace("_", " ")):
+            return code
+    raise ValueError(f"unknown status {text!r}: use one of " + ", ".join(LABELS.values()))
+
+
+def label(code: str) -> str:
+    return LABELS.get(code, code)
+
+
+def settle(reasons: list[dict]) -> str:
+    """The status of a pending record given its reasons from import, validate and map."""
+    return NEEDS_ACTION if reasons else NEEDS_SYNC
+
+
+def reasons_from(stage: str, texts: list[str]) -> list[dict]:
+    return [{"stage": stage, "text": text} for text in texts]
+
+
+def replace_stage(reasons: list[dict], stage: str, texts: list[str]) -> list[dict]:
+    """A record's reasons with those of one stage replaced: each stage owns its own."""
+    kept = [r for r in reasons or [] if r.get("stage") != stage]
+    return kept + reasons_from(stage, texts)
+
+
+def reason_texts(reasons: list[dict]) -> list[str]:
+    return [r["text"] for r in reasons or []]
