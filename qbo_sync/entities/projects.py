@@ -1,0 +1,62 @@
+"""Projects become QBO customers, sub-customers of their client, or QBO Projects."""
+
+from __future__ import annotations
+
+from qbo_sync.entities.base import EntitySpec, LinkRule, PayloadContext
+from qbo_sync.entities.names import clean_name
+from qbo_sync.settings import SyncSettings
+
+CLIENT = LinkRule(
+    role="customer",
+    qbo_entity="Customer",
+    match_column="client_name",
+    missing_reason="Select the QBO customer (the client) for this project",
+)
+
+
+def _notes(row: dict) -> str:
+    parts = [f"Project {row['number']}" if row.get("number") else "Project",
+             row.get("status", "")]
+    if row.get("start_date"):
+        parts.append(f"{row['start_date']} to {row.get('end_date') or 'open'}")
+    return " · ".join(p for p in parts if p)
+
+
+def payload(row: dict, ctx: PayloadContext) -> dict:
+    client = ctx.links["customer"]
+    name = clean_name(row["name"])
+    mode = ctx.sync.project_mode
+    if mode == "project":
+        # Variables of the GraphQL projectManagementCreateProject mutation.
+        body = {"name": name, "description": _notes(row), "customer": {"id": client.qbo_id}}
+        if row.get("start_date"):
+            body["startDate"] = row["start_date"]
+        if row.get("end_date"):
+            body["dueDate"] = row["end_date"]
+        return body
+    body = {"DisplayName": name, "Notes": _notes(row)}
+    if row.get("address"):
+        body["BillAddr"] = {"Line1": row["address"]}
+    if mode == "sub-customer":
+        body.update(Job=True, ParentRef={"value": client.qbo_id},
+                    BillWithParent=ctx.sync.bill_with_parent)
+    else:
+        body["CompanyName"] = client.name
+    return body
+
+
+def writer(sync: SyncSettings) -> str:
+    return "project" if sync.project_mode == "project" else "rest"
+
+
+PROJECTS = EntitySpec(
+    name="projects",
+    label="Projects",
+    key="project_id",
+    qbo_entity="Customer",
+    display_name=lambda row: clean_name(row.get("name", "")),
+    payload=payload,
+    list_columns=("number", "client_name", "status", "start_date", "end_date"),
+    links=(CLIENT,),
+    writer=writer,
+)
