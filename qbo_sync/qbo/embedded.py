@@ -1,0 +1,30 @@
+"""The embedded QBO: the local sandbox started in-process, its state in the data directory.
+
+This is the default QBO connection, so that `make demo` and a first `qbo-sync sync`
+work on a fresh machine with nothing configured.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from pathlib import Path
+
+_lock = threading.Lock()
+_servers: dict[Path, object] = {}
+
+
+def embedded_sandbox_info(data_dir: Path) -> dict:
+    """Start (once per process and data directory) the sandbox and return its info."""
+    from qbo_sync.sandbox.server import SandboxServer
+
+    path = (data_dir / "sandbox.db").resolve()
+    with _lock:
+        server = _servers.get(path)
+        if server is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            server = SandboxServer(host="127.0.0.1", port=0, db_path=str(path))
+            server.start()
+            _servers[path] = server
+            atexit.register(server.stop)
+        return dict(server.info)

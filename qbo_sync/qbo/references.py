@@ -1,0 +1,55 @@
+"""QBO reference lists pulled into the staging database, for matching and dropdowns."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, insert
+
+from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import QboRef
+from qbo_sync.qbo.connection import QboConnection
+
+PAGE = 1000   # QBO's maximum MAXRESULTS
+REFERENCE_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "Class")
+
+
+def query_all(connection: QboConnection, entity: str, where: str = "") -> list[dict]:
+    """Every object of a QBO entity, active and inactive, page by page."""
+    client = connection.client()
+    rows: list[dict] = []
+    start = 1
+    condition = f" WHERE {where}" if where else ""
+    while True:
+        # Without a filter on Active, QBO returns only active list objects.
+        active = "Active IN (true, false)" if entity in REFERENCE_ENTITIES else ""
+        clause = condition if not active else (f"{condition} AND {active}" if condition else f" WHERE {active}")
+        text = f"SELECT * FROM {entity}{clause} STARTPOSITION {start} MAXRESULTS {PAGE}"
+        page = client.query(text).get("QueryResponse", {}).get(entity, [])
+        rows += page
+        if len(page) < PAGE:
+            return rows
+        start += PAGE
+
+
+def _name(entity: str, obj: dict) -> str:
+    return obj.get("DisplayName") or obj.get("Name") or obj.get("FullyQualifiedName") or ""
+
+
+def pull(db: StagingDb, connection: QboConnection, entities: tuple[str, ...] = REFERENCE_ENTITIES) -> dict[str, int]:
+    """Replace the staged copy of each reference list with QBO's current one."""
+    counts = {}
+    now = datetime.now(timezone.utc)
+    for entity in entities:
+        objects = query_all(connection, entity)
+        rows = [dict(entity=entity, qbo_id=o["Id"], name=_name(entity, o),
+                     fully_qualified_name=o.get("FullyQualifiedName", _name(entity, o)),
+                     active=bool(o.get("Active", True)),
+                     parent_id=(o.get("ParentRef") or {}).get("value"),
+                     sync_token=o.get("SyncToken"), data=o, pulled_at=now) for o in objects]
+        with db.engine.begin() as conn:
+            conn.execute(delete(QboRef).where(QboRef.entity == entity))
+            if rows:
+                conn.execute(insert(QboRef), rows)
+        counts[entity] = len(rows)
+    return counts

@@ -1,0 +1,93 @@
+"""The outside world, chosen by settings in one place: staging database, source, QBO.
+
+Flows, tasks and the CLI ask for these; none builds a client of its own.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from qbo_sync.settings import Settings, load_settings
+
+
+class Resources:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    @cached_property
+    def db(self):
+        from qbo_sync.db.engine import StagingDb
+
+        return StagingDb(self.settings.staging_url)
+
+    @cached_property
+    def source(self):
+        return build_source(self.settings)
+
+    @cached_property
+    def qbo(self):
+        from qbo_sync.qbo.connection import QboConnection
+        from qbo_sync.qbo.tokens import TokenStore, load_key
+
+        store = TokenStore(self.db, load_key(self.settings.token_key, self.settings.data_dir))
+        q = self.settings.qbo
+        connection = QboConnection(qbo_endpoints(self.settings), store, minorversion=q.minorversion,
+                                   timeout_seconds=q.timeout_seconds)
+        if q.kind == "sandbox":
+            connection.ensure_connected()   # the sandbox's demo app authorizes without a browser
+        return connection
+
+    def push_engine(self):
+        from qbo_sync.qbo.engine import PushEngine
+
+        return PushEngine(self.qbo, batch_size=self.settings.push.batch_size)
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.dispose()
+
+
+def qbo_endpoints(settings: Settings):
+    from qbo_sync.qbo.connection import Endpoints
+
+    q = settings.qbo
+    if q.kind == "sandbox":
+        from qbo_sync.qbo.embedded import embedded_sandbox_info
+
+        info = embedded_sandbox_info(settings.data_dir)
+        return Endpoints(discovery_url=info["discovery_url"], api_url_v3=info["api_url_v3"],
+                         graphql_url=info["base_url"].rstrip("/") + "/graphql",
+                         realm_id=q.realm_id or info["realm_id"], client_id=info["client_id"],
+                         client_secret=info["client_secret"], redirect_uri=info["redirect_uri"])
+    graphql = q.graphql_url or q.api_url_v3.rstrip("/").removesuffix("/v3") + "/graphql"
+    return Endpoints(discovery_url=q.discovery_url, api_url_v3=q.api_url_v3, graphql_url=graphql,
+                     realm_id=q.realm_id, client_id=q.client_id, client_secret=q.client_secret,
+                     redirect_uri=q.redirect_uri)
+
+
+def build_source(settings: Settings):
+    s = settings.source
+    if s.kind == "demo":
+        from qbo_sync.sources.demo import DemoSource
+
+        return DemoSource(size=s.demo.size, seed=s.demo.seed)
+    if s.kind == "csv":
+        from qbo_sync.sources.csv_folder import CsvSource
+
+        return CsvSource(s.csv.path)
+    from qbo_sync.sources.sql import SqlSource
+
+    return SqlSource(s.sql.url, tables=s.sql.tables, columns=s.sql.columns)
+
+
+_cache: dict[tuple, Resources] = {}
+
+
+def for_config(config: str | None = None) -> Resources:
+    """The resources of a settings file, shared by every task of this process."""
+    settings = load_settings(config)
+    key = (str(Path(config).resolve()) if config else None, settings.model_dump_json())
+    if key not in _cache:
+        _cache[key] = Resources(settings)
+    return _cache[key]
