@@ -1,0 +1,224 @@
+"""Import: read an entity from the source and stage it, set-based.
+
+One bulk read from the source, one hash per row, one query for what is staged, then
+bulk inserts and updates in a single transaction: an import either stages all it read
+or, when anything fails, nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import pandas as pd
+from sqlalchemy import bindparam, insert, select, update
+
+from qbo_sync import statuses
+from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import FieldChange, Import, Record
+from qbo_sync.entities.base import EntitySpec
+from qbo_sync.settings import EntityRule
+from qbo_sync.sources.base import Source
+from qbo_sync.sources.schema import TABLES
+
+MODES = ("new", "all", "selected")
+_CHUNK = 900  # stays under SQLite's bound-parameter limit for IN lists
+
+
+@dataclass
+class ImportResult:
+    entity: str
+    mode: str
+    import_id: int
+    read: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped_by_rule: int = 0
+    deleted_in_source: int = 0
+    duplicates: list[str] = field(default_factory=list)
+    not_in_source: list[str] = field(default_factory=list)
+    record_ids: list[int] = field(default_factory=list)   # records staged or changed now
+
+    def summary(self) -> str:
+        parts = [f"{self.entity}: read {self.read}", f"{self.new} new", f"{self.changed} changed",
+                 f"{self.unchanged} unchanged"]
+        if self.skipped_by_rule:
+            parts.append(f"{self.skipped_by_rule} left out by the sync rules")
+        if self.deleted_in_source:
+            parts.append(f"{self.deleted_in_source} no longer in the source")
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} duplicate ids")
+        if self.not_in_source:
+            parts.append("not found in the source: " + ", ".join(self.not_in_source))
+        return ", ".join(parts)
+
+
+def content_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """A stable hash of each row's values (stable across pandas versions, unlike hash_pandas_object)."""
+    joined = frame[list(columns)].astype(str).agg("\x1f".join, axis=1)
+    return joined.map(lambda text: hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+
+
+def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
+                  ids: list[str] | None = None, rule: EntityRule | None = None,
+                  flow_run_id: str | None = None) -> ImportResult:
+    """Stage `spec`'s records from `source`.
+
+    mode: "new" stages source records not staged yet; "all" also takes in edits (and
+    notes records gone from the source); "selected" takes the given ids, new or edited.
+    rule: the entity's sync rule, applied by scheduled runs (None: take everything).
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown import mode {mode!r}: use one of {', '.join(MODES)}")
+    if mode == "selected" and not ids:
+        raise ValueError("import selected needs at least one source id")
+    columns = TABLES[spec.name]
+    frame = source.read(spec.name, ids=list(ids) if mode == "selected" else None)
+
+    now = datetime.now(timezone.utc)
+    duplicated = frame[spec.key].duplicated(keep=False)
+    duplicates = sorted(frame.loc[duplicated, spec.key].unique())
+    dup_counts = frame.loc[duplicated, spec.key].value_counts().to_dict()
+    frame = frame.drop_duplicates(spec.key, keep="first").reset_index(drop=True)
+    frame["_hash"] = content_hashes(frame, columns) if len(frame) else pd.Series(dtype=str)
+
+    with db.engine.begin() as conn:
+        import_id = conn.execute(insert(Import).values(
+            entity=spec.name, mode=mode, source=getattr(source, "name", "?"),
+            flow_run_id=flow_run_id, started_at=now, counts={},
+        )).inserted_primary_key[0]
+        result = ImportResult(entity=spec.name, mode=mode, import_id=import_id, read=len(frame),
+                              duplicates=[str(d) for d in duplicates])
+        if mode == "selected":
+            found = set(frame[spec.key])
+            result.not_in_source = [i for i in ids if i not in found]
+
+        staged = pd.DataFrame(conn.execute(
+            select(Record.id, Record.source_id, Record.content_hash, Record.reasons)
+            .where(Record.entity == spec.name)).all(),
+            columns=["id", "source_id", "content_hash", "reasons"])
+        merged = frame.merge(staged, how="left", left_on=spec.key, right_on="source_id")
+        is_new = merged["id"].isna()
+        is_changed = ~is_new & (merged["content_hash"] != merged["_hash"])
+        take_new = is_new.copy()
+        take_changed = is_changed if mode in ("all", "selected") else pd.Series(False, index=merged.index)
+        if rule is not None:
+            if not rule.auto_create:
+                result.skipped_by_rule += int(take_new.sum())
+                take_new = pd.Series(False, index=merged.index)
+            if not rule.auto_update:
+                result.skipped_by_rule += int(take_changed.sum())
+                take_changed = pd.Series(False, index=merged.index)
+
+        new_rows = merged[take_new]
+        changed_rows = merged[take_changed]
+        result.new, result.changed = len(new_rows), len(changed_rows)
+        result.unchanged = int((~is_new & ~is_changed).sum())
+
+        dup_reason = {k: f"The source has {n} rows with {spec.key} {k}: keep one of them"
+                      for k, n in dup_counts.items()}
+        if len(new_rows):
+            result.record_ids += _insert_new(conn, spec, new_rows, columns, dup_reason, import_id, now)
+        if len(changed_rows):
+            result.record_ids += _update_changed(conn, spec, changed_rows, columns, dup_reason,
+                                                 import_id, now)
+        _refresh_duplicate_reasons(conn, merged[~take_new & ~take_changed & ~is_new], dup_reason)
+        if mode == "all":
+            result.deleted_in_source = _mark_deleted(conn, spec, set(frame[spec.key]))
+
+        counts = {k: getattr(result, k) for k in
+                  ("read", "new", "changed", "unchanged", "skipped_by_rule", "deleted_in_source")}
+        conn.execute(update(Import).where(Import.id == import_id)
+                     .values(finished_at=datetime.now(timezone.utc), counts=counts))
+    return result
+
+
+def _insert_new(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:
+    payload = []
+    for row in rows.itertuples(index=False):
+        row = row._asdict()
+        data = {c: row[c] for c in columns}
+        reasons = statuses.reasons_from("import", [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
+        payload.append(dict(
+            entity=spec.name, source_id=data[spec.key], name=spec.display_name(data), data=data,
+            content_hash=row["_hash"], status=statuses.settle(reasons), reasons=reasons,
+            qbo_objects={}, suggestions={}, deleted_in_source=False, last_import_id=import_id,
+            created_at=now, updated_at=now,
+        ))
+    for start in range(0, len(payload), 5000):
+        conn.execute(insert(Record), payload[start:start + 5000])
+    keys = [p["source_id"] for p in payload]
+    return _ids_for(conn, spec.name, keys)
+
+
+def _update_changed(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:
+    record_ids = [int(i) for i in rows["id"]]
+    old_data = {}
+    for start in range(0, len(record_ids), _CHUNK):
+        chunk = record_ids[start:start + _CHUNK]
+        old_data.update(dict(conn.execute(select(Record.id, Record.data).where(Record.id.in_(chunk))).all()))
+    updates, changes = [], []
+    for row in rows.to_dict("records"):
+        record_id = int(row["id"])
+        data = {c: row[c] for c in columns}
+        before = old_data.get(record_id) or {}
+        for column in columns:
+            if before.get(column) != data[column]:
+                changes.append(dict(record_id=record_id, import_id=import_id, field=column,
+                                    old=before.get(column), new=data[column], changed_at=now))
+        # An edit starts the record's checks afresh; only the import's own reasons stay.
+        reasons = statuses.reasons_from("import", [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
+        updates.append(dict(b_id=record_id, name=spec.display_name(data), data=data,
+                            content_hash=row["_hash"], status=statuses.settle(reasons),
+                            reasons=reasons, deleted_in_source=False,
+                            last_import_id=import_id, updated_at=now))
+    statement = (update(Record).where(Record.id == bindparam("b_id"))
+                 .values({k: bindparam(k) for k in updates[0] if k != "b_id"}))
+    conn.execute(statement, updates)
+    if changes:
+        conn.execute(insert(FieldChange), changes)
+    return record_ids
+
+
+def _refresh_duplicate_reasons(conn, rows, dup_reason) -> None:
+    """Unchanged records gain or lose the import's duplicate-id reason as the source does."""
+    updates = []
+    for row in rows[["id", "source_id", "reasons"]].itertuples(index=False):
+        reasons = row.reasons or []
+        had = any(r.get("stage") == "import" for r in reasons)
+        has = row.source_id in dup_reason
+        if had == has:
+            continue
+        new_reasons = statuses.replace_stage(reasons, "import", [dup_reason[row.source_id]] if has else [])
+        updates.append(dict(b_id=int(row.id), reasons=new_reasons))
+    if updates:
+        conn.execute(update(Record).where(Record.id == bindparam("b_id"))
+                     .values(reasons=bindparam("reasons")), updates)
+        # A duplicate blocks the record whatever its state; its loss lets validate decide.
+        for u in updates:
+            if u["reasons"]:
+                conn.execute(update(Record).where(Record.id == u["b_id"])
+                             .values(status=statuses.NEEDS_ACTION))
+
+
+def _mark_deleted(conn, spec, present: set[str]) -> int:
+    staged = conn.execute(select(Record.id, Record.source_id, Record.deleted_in_source)
+                          .where(Record.entity == spec.name)).all()
+    gone = [r.id for r in staged if r.source_id not in present and not r.deleted_in_source]
+    back = [r.id for r in staged if r.source_id in present and r.deleted_in_source]
+    for ids, flag in ((gone, True), (back, False)):
+        for start in range(0, len(ids), _CHUNK):
+            conn.execute(update(Record).where(Record.id.in_(ids[start:start + _CHUNK]))
+                         .values(deleted_in_source=flag))
+    return sum(1 for r in staged if r.source_id not in present)
+
+
+def _ids_for(conn, entity: str, source_ids: list[str]) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(source_ids), _CHUNK):
+        chunk = source_ids[start:start + _CHUNK]
+        ids += [r[0] for r in conn.execute(select(Record.id).where(
+            Record.entity == entity, Record.source_id.in_(chunk)))]
+    return ids

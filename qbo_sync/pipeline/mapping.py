@@ -1,0 +1,171 @@
+"""Map: permanent links to QBO (a project's client customer) and manual mapping.
+
+A link is written once. The database refuses any change to it (triggers on
+record_links), so no code path, present or future, can move a project to another
+client after QBO holds transactions against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from qbo_sync import statuses
+from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import QboRef, Record, RecordLink
+from qbo_sync.entities.base import EntitySpec, LinkedObject, LinkRule
+from qbo_sync.pipeline import records as staged
+from qbo_sync.settings import SyncSettings
+
+
+class MappingError(Exception):
+    """A mapping the user asked for that cannot be made; nothing was changed."""
+
+
+@dataclass
+class MapResult:
+    entity: str
+    checked: int = 0
+    linked: int = 0               # links made now by auto_confirm_customer
+    suggested: int = 0
+    missing: list[str] = field(default_factory=list)   # source ids still without a link
+
+
+def links_of(session, record_ids: list[int]) -> dict[int, dict[str, LinkedObject]]:
+    found: dict[int, dict[str, LinkedObject]] = {}
+    for start in range(0, len(record_ids), staged.CHUNK):
+        chunk = record_ids[start:start + staged.CHUNK]
+        for link in session.scalars(select(RecordLink).where(RecordLink.record_id.in_(chunk))):
+            found.setdefault(link.record_id, {})[link.role] = LinkedObject(link.qbo_id, link.qbo_name)
+    return found
+
+
+def _refs_by_name(session, qbo_entity: str) -> dict[str, list[QboRef]]:
+    index: dict[str, list[QboRef]] = {}
+    for ref in session.scalars(select(QboRef).where(QboRef.entity == qbo_entity, QboRef.active.is_(True))):
+        index.setdefault(ref.name.casefold(), []).append(ref)
+    return index
+
+
+def map_entity(db: StagingDb, spec: EntitySpec, sync: SyncSettings,
+               record_ids: list[int] | None = None) -> MapResult:
+    """Suggest links by name, make them when auto_confirm_customer is on, and settle statuses."""
+    result = MapResult(spec.name)
+    with db.session() as session, session.begin():
+        pending = staged.load(session, spec.name, statuses.PENDING, record_ids=record_ids)
+        result.checked = len(pending)
+        links = links_of(session, [r.id for r in pending])
+        changes = []
+        for rule in spec.links:
+            index = _refs_by_name(session, rule.qbo_entity)
+            for record in pending:
+                if rule.role in links.get(record.id, {}):
+                    continue
+                matches = index.get((record.data.get(rule.match_column) or "").casefold(), [])
+                suggestion = matches[0] if len(matches) == 1 else None
+                if suggestion is not None and sync.auto_confirm_customer:
+                    _insert_link(session, record, rule, suggestion, linked_by="auto_confirm_customer")
+                    links.setdefault(record.id, {})[rule.role] = LinkedObject(suggestion.qbo_id, suggestion.name)
+                    result.linked += 1
+                    continue
+                if suggestion is not None:
+                    record.suggestions = {**record.suggestions,
+                                          rule.role: {"qbo_id": suggestion.qbo_id, "name": suggestion.name}}
+                    result.suggested += 1
+        for record in pending:
+            texts = [_missing_reason(rule, record) for rule in spec.links
+                     if rule.role not in links.get(record.id, {})]
+            if texts:
+                result.missing.append(record.source_id)
+            reasons = statuses.replace_stage(record.reasons, "map", texts)
+            status = statuses.settle(reasons)
+            if reasons != record.reasons or status != record.status:
+                record.reasons, record.status = reasons, status
+                record.updated_at = datetime.now(timezone.utc)
+    return result
+
+
+def _missing_reason(rule: LinkRule, record: Record) -> str:
+    value = record.data.get(rule.match_column) or ""
+    suggestion = record.suggestions.get(rule.role)
+    if suggestion:
+        return f"{rule.missing_reason}: confirm the suggested \"{suggestion['name']}\""
+    if value:
+        return f"{rule.missing_reason}: no QBO {rule.qbo_entity.lower()} is named \"{value}\""
+    return rule.missing_reason
+
+
+def _insert_link(session, record: Record, rule: LinkRule, ref: QboRef, linked_by: str) -> None:
+    session.add(RecordLink(record_id=record.id, role=rule.role, qbo_entity=rule.qbo_entity,
+                           qbo_id=ref.qbo_id, qbo_name=ref.name,
+                           linked_at=datetime.now(timezone.utc), linked_by=linked_by))
+    session.flush()
+
+
+def confirm_link(db: StagingDb, spec: EntitySpec, source_id: str, target: str,
+                 role: str = "customer", linked_by: str = "user") -> LinkedObject:
+    """Link a staged record to a QBO object given by id or exact name; once, for good."""
+    rule = next((r for r in spec.links if r.role == role), None)
+    if rule is None:
+        raise MappingError(f"{spec.label} have no {role} link")
+    with db.session() as session:
+        record = session.scalar(select(Record).where(Record.entity == spec.name, Record.source_id == source_id))
+        if record is None:
+            raise MappingError(f"no staged {spec.name} record with id {source_id}: import it first")
+        existing = session.get(RecordLink, (record.id, role))
+        if existing is not None:
+            raise MappingError(
+                f"{spec.label[:-1]} {source_id} is already linked to QBO {rule.qbo_entity.lower()} "
+                f"\"{existing.qbo_name}\" (id {existing.qbo_id}). The link is permanent and was not changed.")
+        ref = _find_ref(session, rule.qbo_entity, target)
+        try:
+            with session.begin():
+                _insert_link(session, record, rule, ref, linked_by)
+        except IntegrityError:
+            raise MappingError(f"{spec.label[:-1]} {source_id} is already linked; the link is permanent "
+                               "and was not changed.") from None
+        return LinkedObject(ref.qbo_id, ref.name)
+
+
+def _find_ref(session, qbo_entity: str, target: str) -> QboRef:
+    by_id = session.get(QboRef, (qbo_entity, target))
+    if by_id is not None:
+        candidates = [by_id]
+    else:
+        candidates = list(session.scalars(select(QboRef).where(
+            QboRef.entity == qbo_entity, func.lower(QboRef.name) == target.lower())))
+    if not candidates:
+        raise MappingError(f"no QBO {qbo_entity.lower()} has the id or name \"{target}\" "
+                           "(run qbo-sync pull if it was added in QuickBooks just now)")
+    if len(candidates) > 1:
+        ids = ", ".join(c.qbo_id for c in candidates)
+        raise MappingError(f"several QBO {qbo_entity.lower()}s are named \"{target}\" (ids {ids}): give the id")
+    if not candidates[0].active:
+        raise MappingError(f"QBO {qbo_entity.lower()} \"{candidates[0].name}\" is inactive: make it active first")
+    return candidates[0]
+
+
+def link_existing(db: StagingDb, spec: EntitySpec, source_id: str, qbo_id: str,
+                  qbo_object: dict) -> None:
+    """Manual mapping: the record's QBO object is `qbo_id` (read from QBO as `qbo_object`),
+    so the next push updates it instead of creating a duplicate."""
+    with db.session() as session, session.begin():
+        record = session.scalar(select(Record).where(Record.entity == spec.name, Record.source_id == source_id))
+        if record is None:
+            raise MappingError(f"no staged {spec.name} record with id {source_id}: import it first")
+        if record.qbo_id and record.qbo_id != qbo_id:
+            raise MappingError(f"{spec.label[:-1]} {source_id} is already synced to QBO "
+                               f"{spec.qbo_entity.lower()} id {record.qbo_id}; nothing was changed")
+        other = session.scalar(select(Record).where(Record.entity == spec.name, Record.qbo_id == qbo_id,
+                                                    Record.id != record.id))
+        if other is not None:
+            raise MappingError(f"QBO {spec.qbo_entity.lower()} id {qbo_id} is already the target of "
+                               f"{spec.name} record {other.source_id}; nothing was changed")
+        record.qbo_id, record.sync_token = qbo_id, qbo_object.get("SyncToken")
+        record.synced_hash = None   # QBO's copy may differ from the source: the next push updates it
+        if record.status in (statuses.SYNCED, statuses.FAILED):
+            record.status, record.reasons = statuses.NEEDS_SYNC, []
+        record.updated_at = datetime.now(timezone.utc)

@@ -1,0 +1,118 @@
+"""Push: turn the preview's creates and updates into QBO writes and record the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy import insert
+
+from qbo_sync import statuses
+from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import Record, SyncAttempt
+from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync.pipeline import records as staged
+from qbo_sync.pipeline.mapping import links_of
+from qbo_sync.pipeline.preview import CREATE, PreviewRow
+from qbo_sync.qbo.connection import QboConnection
+from qbo_sync.qbo.engine import Operation, Outcome, PushEngine
+from qbo_sync.settings import SyncSettings
+
+
+class ProjectsNotEnabled(Exception):
+    pass
+
+
+@dataclass
+class PushResult:
+    entity: str
+    created: int = 0
+    updated: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)   # (source id, plain reason)
+
+    @property
+    def synced(self) -> int:
+        return self.created + self.updated
+
+
+def projects_enabled(connection: QboConnection) -> bool:
+    """Whether the company has QBO Projects turned on (Preferences.OtherPrefs)."""
+    client = connection.client()
+    url = f"{client.api_url}/company/{client.company_id}/preferences"
+    prefs = client.get(url).get("Preferences", {})
+    for pair in (prefs.get("OtherPrefs") or {}).get("NameValue", []):
+        if pair.get("Name") == "ProjectsEnabled":
+            return str(pair.get("Value")).lower() == "true"
+    return False
+
+
+def check_mode(connection: QboConnection, sync: SyncSettings) -> None:
+    """Fail early, before any write, when the project mode cannot work for this company."""
+    if sync.project_mode == "project" and not projects_enabled(connection):
+        raise ProjectsNotEnabled(
+            "sync.project_mode is \"project\", but this QuickBooks company does not have Projects "
+            "turned on (QuickBooks: Settings > Account and settings > Advanced > Projects). "
+            "Turn Projects on, or set sync.project_mode to sub-customer or customer. Nothing was pushed.")
+
+
+def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links, action: str) -> Operation:
+    body = spec.payload(record.data, PayloadContext(sync=sync, links=links))
+    writer = spec.writer(sync)
+    if action != CREATE:
+        if writer == "project":
+            body = {"id": record.qbo_id, **{k: v for k, v in body.items() if k in ("name", "description", "dueDate")}}
+        else:
+            # Sparse: QBO keeps every field we do not send (a full update would blank them).
+            body = {**body, "Id": record.qbo_id, "SyncToken": record.sync_token, "sparse": True}
+    return Operation(key=record.id, qbo_entity=spec.qbo_entity, action=action, body=body,
+                     writer=writer, version=record.content_hash)
+
+
+def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncSettings,
+                rows: list[PreviewRow], flow_run_id: str | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> PushResult:
+    result = PushResult(spec.name)
+    if not rows:
+        return result
+    action_of = {r.record_id: r.action for r in rows}
+    with db.session() as session:
+        records = staged.load(session, spec.name, record_ids=list(action_of))
+        links = links_of(session, [r.id for r in records])
+        operations = [build_operation(spec, sync, r, links.get(r.id, {}), action_of[r.id]) for r in records]
+    by_id = {r.id: r for r in records}
+    outcomes = engine.run(operations, on_progress=on_progress)
+    _record_outcomes(db, spec, by_id, {op.key: op for op in operations}, outcomes, flow_run_id, result)
+    return result
+
+
+def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flow_run_id, result) -> None:
+    now = datetime.now(timezone.utc)
+    changes, attempts = [], []
+    for outcome in outcomes:
+        record, op = records[outcome.key], operations[outcome.key]
+        if outcome.ok:
+            if op.action == CREATE:
+                result.created += 1
+            else:
+                result.updated += 1
+            changes.append(dict(b_id=record.id, status=statuses.SYNCED, reasons=[],
+                                qbo_id=outcome.qbo_id, sync_token=outcome.sync_token,
+                                synced_hash=record.content_hash, synced_at=now))
+        else:
+            plain = outcome.fault.plain if outcome.fault else "unknown failure"
+            result.failed.append((record.source_id, plain))
+            changes.append(dict(b_id=record.id, status=statuses.FAILED,
+                                reasons=statuses.replace_stage(record.reasons, "push", [plain]),
+                                qbo_id=record.qbo_id, sync_token=record.sync_token,
+                                synced_hash=record.synced_hash, synced_at=record.synced_at))
+        attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
+                             operation=op.action, qbo_entity=spec.qbo_entity,
+                             outcome="synced" if outcome.ok else "failed",
+                             qbo_id=outcome.qbo_id or record.qbo_id,
+                             message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
+                             request=outcome.request, response=outcome.response))
+    with db.session() as session, session.begin():
+        staged.bulk_update(session, changes)
+        if attempts:
+            session.execute(insert(SyncAttempt), attempts)

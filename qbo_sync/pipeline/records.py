@@ -1,0 +1,76 @@
+"""Reading and updating staged records in sets: the helpers every stage shares."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+from sqlalchemy import bindparam, select, update
+
+from qbo_sync.db.models import Record
+from qbo_sync.sources.schema import TABLES
+
+CHUNK = 900  # stays under SQLite's bound-parameter limit for IN lists
+
+
+def load(session, entity: str, statuses: tuple[str, ...] | None = None,
+         record_ids: list[int] | None = None, source_ids: list[str] | None = None) -> list[Record]:
+    """Staged records of an entity, optionally narrowed by status and by ids."""
+    base = select(Record).where(Record.entity == entity, Record.deleted_in_source.is_(False))
+    if statuses:
+        base = base.where(Record.status.in_(statuses))
+    if record_ids is None and source_ids is None:
+        return list(session.scalars(base.order_by(Record.id)))
+    found: list[Record] = []
+    if record_ids is not None:
+        for start in range(0, len(record_ids), CHUNK):
+            found += session.scalars(base.where(Record.id.in_(record_ids[start:start + CHUNK])))
+    if source_ids is not None:
+        for start in range(0, len(source_ids), CHUNK):
+            found += session.scalars(base.where(Record.source_id.in_(source_ids[start:start + CHUNK])))
+    return sorted({r.id: r for r in found}.values(), key=lambda r: r.id)
+
+
+def frame(entity: str, records: list[Record]) -> pd.DataFrame:
+    """The records' source rows as a DataFrame with the table's columns."""
+    return pd.DataFrame([r.data for r in records], columns=list(TABLES[entity])).fillna("")
+
+
+def bulk_update(session, changes: list[dict]) -> None:
+    """Apply {"b_id": record id, column: value, ...} rows; all rows carry the same columns."""
+    if not changes:
+        return
+    now = datetime.now(timezone.utc)
+    columns = [k for k in changes[0] if k != "b_id"]
+    rows = [{**c, "updated_at": now} for c in changes]
+    statement = (update(Record).where(Record.id == bindparam("b_id"))
+                 .values({k: bindparam(k) for k in [*columns, "updated_at"]}))
+    session.connection().execute(statement, rows)
+
+
+class RecordNotFound(Exception):
+    pass
+
+
+def find(session, text: str) -> Record:
+    """A record as a user names it: its number (#12 or 12), or ENTITY/SOURCE_ID, or a unique source id."""
+    text = text.strip()
+    number = text.removeprefix("#")
+    if number.isdigit():
+        record = session.get(Record, int(number))
+        if record is not None:
+            return record
+    for separator in ("/", ":"):
+        entity, sep, source_id = text.partition(separator)
+        if sep and entity in TABLES:
+            record = session.scalar(select(Record).where(Record.entity == entity, Record.source_id == source_id))
+            if record is None:
+                raise RecordNotFound(f"no staged {entity} record with id {source_id}")
+            return record
+    matches = list(session.scalars(select(Record).where(Record.source_id == text)))
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        options = ", ".join(f"{m.entity}/{m.source_id}" for m in matches)
+        raise RecordNotFound(f"{text!r} names several records ({options}): say which, as ENTITY/ID")
+    raise RecordNotFound(f"no staged record {text!r} (give a record number, ENTITY/SOURCE_ID or a source id)")

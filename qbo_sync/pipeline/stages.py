@@ -1,0 +1,90 @@
+"""The five stages over a set of entities: what the Prefect tasks run, and what tests call.
+
+Each function takes the Resources (staging database, source, QBO) and works on sets of
+records, never one record at a time.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import select
+
+from qbo_sync import entities as registry
+from qbo_sync import statuses
+from qbo_sync.db.models import Record
+from qbo_sync.pipeline import importing, mapping, pushing, validating
+from qbo_sync.pipeline.preview import Preview, build_preview
+from qbo_sync.resources import Resources
+
+
+def run_import(res: Resources, entity_names: list[str] | None, mode: str, ids: list[str] | None = None,
+               scheduled: bool = False, flow_run_id: str | None = None) -> list[importing.ImportResult]:
+    results = []
+    for spec in registry.resolve(entity_names):
+        rule = res.settings.sync.rule(spec.name) if scheduled else None
+        results.append(importing.import_entity(res.db, res.source, spec, mode, ids=ids, rule=rule,
+                                               flow_run_id=flow_run_id))
+    return results
+
+
+def run_validate(res: Resources, entity_names: list[str] | None) -> list[validating.ValidateResult]:
+    return [validating.validate_entity(res.db, spec, res.settings.validations_dir)
+            for spec in registry.resolve(entity_names)]
+
+
+def run_map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResult]:
+    from qbo_sync.qbo import references
+
+    specs = registry.resolve(entity_names)
+    link_targets = tuple(sorted({rule.qbo_entity for spec in specs for rule in spec.links}))
+    if link_targets:
+        references.pull(res.db, res.qbo, link_targets)
+    pushing.check_mode(res.qbo, res.settings.sync)
+    return [mapping.map_entity(res.db, spec, res.settings.sync) for spec in specs]
+
+
+def run_preview(res: Resources, entity_names: list[str] | None,
+                ids: list[str] | None = None) -> Preview:
+    specs = registry.resolve(entity_names)
+    selection = {spec.name: list(ids) for spec in specs} if ids else None
+    return build_preview(res.db, specs, selection)
+
+
+def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,
+             on_progress: Callable[[int, int], None] | None = None) -> list[pushing.PushResult]:
+    engine = res.push_engine()
+    results = []
+    for spec in registry.resolve(list({row.entity for row in preview.rows}) or None):
+        rows = preview.to_push(spec.name)
+        if rows:
+            results.append(pushing.push_entity(res.db, engine, spec, res.settings.sync, rows,
+                                               flow_run_id=flow_run_id, on_progress=on_progress))
+    return results
+
+
+def prepare_retry(res: Resources, records: list[Record], flow_run_id: str | None = None) -> dict[str, list[str]]:
+    """Read the records again from the source and give Failed ones a fresh start.
+
+    The fix for a failure is usually made in the source, so the source is read again;
+    when the fix was made in QBO instead, the unchanged record still gets pushed again.
+    """
+    by_entity: dict[str, list[str]] = {}
+    for record in records:
+        by_entity.setdefault(record.entity, []).append(record.source_id)
+    for entity, ids in by_entity.items():
+        importing.import_entity(res.db, res.source, registry.get(entity), "selected", ids=ids,
+                                flow_run_id=flow_run_id)
+    with res.db.session() as session, session.begin():
+        for record in records:
+            current = session.get(Record, record.id)
+            if current.status == statuses.FAILED:
+                current.reasons = statuses.replace_stage(current.reasons, "push", [])
+                current.status = statuses.settle(current.reasons)
+    return by_entity
+
+
+def failed_records(res: Resources) -> list[Record]:
+    with res.db.session() as session:
+        return list(session.scalars(select(Record).where(Record.status == statuses.FAILED)
+                                    .order_by(Record.id)))
