@@ -1,0 +1,378 @@
+"""`qbo-sync`: the command line.
+
+Verbs that only read the staging database (status, history, payload, report) import
+neither Prefect nor Great Expectations, so they answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 1."""
+
+
+# --- helpers -------------------------------------------------------------------------
+def _settings(args, **overrides):
+    from qbo_sync.settings import load_settings
+
+    return load_settings(args.config, **overrides)
+
+
+def _resources(args, **overrides):
+    from qbo_sync.resources import Resources
+
+    return Resources(_settings(args, **overrides))
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, indent=2, default=str))
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]], max_width: int = 60) -> str:
+    """A plain fixed-width table: [(key, header)]."""
+    def cell(value) -> str:
+        text = "; ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+        text = text.replace("\n", " ")
+        return text if len(text) <= max_width else text[:max_width - 1] + "…"
+
+    body = [[cell(row.get(key)) for key, _ in columns] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, (_, h) in enumerate(columns)]
+    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(columns, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in body]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _entities(args) -> list[str] | None:
+    from qbo_sync import entities as registry
+
+    names = args.entity or None
+    for name in names or []:
+        registry.get(name)   # an unknown entity fails here, with the list of known ones
+    return names
+
+
+def _import_mode(args) -> tuple[str, list[str] | None]:
+    if getattr(args, "select", None):
+        return "selected", args.select
+    if getattr(args, "all", False):
+        return "all", None
+    return "new", None
+
+
+def _add_import_modes(parser, required: bool) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--new", action="store_true", help="records not staged yet (the default)")
+    group.add_argument("--all", action="store_true", help="every record, taking in edits")
+    group.add_argument("--select", nargs="+", metavar="ID", help="these source ids")
+
+
+# --- verbs ---------------------------------------------------------------------------
+def cmd_sandbox(args) -> int:
+    from qbo_sync.sandbox.serve import run
+
+    settings = _settings(args)
+    db_path = args.db or str(settings.data_dir / "sandbox.db")
+    if db_path != ":memory:":
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    run(host=args.host, port=args.port, db_path=None if db_path == ":memory:" else db_path,
+        as_json=args.json)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from qbo_sync.pipeline.stages import run_import
+
+    mode, ids = _import_mode(args)
+    res = _resources(args)
+    results = run_import(res, _entities(args), mode, ids=ids)
+    if args.json:
+        _print_json([r.__dict__ for r in results])
+    else:
+        for r in results:
+            print("Imported " + r.summary())
+    return 0
+
+
+def _run_sync_flow(args, **params) -> dict:
+    from flows.sync import sync
+
+    return sync(config=args.config, **params)
+
+
+def cmd_sync(args) -> int:
+    mode, ids = _import_mode(args)
+    report = _run_sync_flow(args, entities=_entities(args), mode=mode, ids=ids,
+                            approval="yes" if args.yes else "prompt", dry_run=args.dry_run,
+                            scheduled=args.scheduled)
+    _print_report(report)
+    return 0
+
+
+def cmd_push(args) -> int:
+    report = _run_sync_flow(args, entities=_entities(args), mode="selected" if args.select else "new",
+                            ids=args.select, approval="yes" if args.yes else "prompt",
+                            import_records=False)
+    _print_report(report)
+    return 0
+
+
+def cmd_retry(args) -> int:
+    from flows.retry import retry
+
+    if not args.failed and not args.record:
+        raise CliError("name a RECORD to retry, or pass --failed for every Failed record")
+    report = retry(records=None if args.failed else [args.record], approval="yes", config=args.config)
+    if report:
+        _print_report(report)
+    return 0
+
+
+def cmd_status(args) -> int:
+    from qbo_sync import statuses
+    from qbo_sync.views import status_rows
+
+    try:
+        status = statuses.parse(args.status) if args.status else None
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    rows = status_rows(_resources(args).db, entity=(_entities(args) or [None])[0], status=status)
+    if args.json:
+        _print_json([{k: r[k] for k in ("record", "entity", "source_id", "name", "status", "reasons",
+                                        "qbo_id", "qbo_ids", "synced_at", "qbo_customer")} for r in rows])
+        return 0
+    print(_table(rows, [("record", "#"), ("entity", "Entity"), ("source_id", "Id"), ("name", "Name"),
+                        ("status", "Status"), ("synced", "Synced"), ("qbo_id", "QBO id"),
+                        ("reasons", "Reasons")]))
+    return 0
+
+
+def cmd_map(args) -> int:
+    from qbo_sync import entities as registry
+    from qbo_sync.pipeline import mapping
+
+    res = _resources(args)
+    if args.map_verb == "customer":
+        spec = registry.get("projects")
+        try:
+            linked = mapping.confirm_link(res.db, spec, args.project_id, args.customer)
+        except mapping.MappingError as exc:
+            if "run qbo-sync pull" not in str(exc):
+                raise CliError(str(exc)) from None
+            from qbo_sync.qbo import references
+
+            references.pull(res.db, res.qbo, ("Customer",))   # added in QBO just now?
+            try:
+                linked = mapping.confirm_link(res.db, spec, args.project_id, args.customer)
+            except mapping.MappingError as again:
+                raise CliError(str(again)) from None
+        mapping.map_entity(res.db, spec, res.settings.sync)
+        print(f"Project {args.project_id} is now linked to QBO customer \"{linked.name}\" (id {linked.qbo_id}). "
+              "This link is permanent.")
+        return 0
+    spec = registry.get(args.entity)
+    from quickbooks.exceptions import QuickbooksException
+
+    client = res.qbo.client()
+    try:
+        answer = client.get_single_object(spec.qbo_entity, args.qbo_id)
+    except QuickbooksException as exc:
+        raise CliError(f"QBO {spec.qbo_entity} {args.qbo_id} cannot be read: {exc.message}") from None
+    obj = answer.get(spec.qbo_entity) or {}
+    try:
+        mapping.link_existing(res.db, spec, args.source_id, args.qbo_id, obj)
+    except mapping.MappingError as exc:
+        raise CliError(str(exc)) from None
+    name = obj.get("DisplayName") or obj.get("Name") or ""
+    print(f"{spec.label[:-1]} {args.source_id} now maps to QBO {spec.qbo_entity} {args.qbo_id} \"{name}\": "
+          "the next push updates it instead of creating a new one.")
+    return 0
+
+
+def cmd_history(args) -> int:
+    from qbo_sync.views import history
+
+    result = history(_resources(args).db, args.record)
+    if args.json:
+        _print_json(result)
+        return 0
+    print(f"#{result['record']} {result['entity']}/{result['source_id']} {result['name']} — {result['status']}")
+    print("\nField changes:")
+    print(_table(result["changes"], [("when", "When"), ("import", "Import"), ("field", "Field"),
+                                     ("old", "Old"), ("new", "New")]) if result["changes"] else "  none")
+    print("\nSync activity:")
+    print(_table(result["sync_activity"], [("when", "When"), ("flow_run", "Flow run"),
+                                           ("operation", "Operation"), ("outcome", "Outcome"),
+                                           ("qbo_id", "QBO id"), ("message", "Message")])
+          if result["sync_activity"] else "  none")
+    return 0
+
+
+def cmd_payload(args) -> int:
+    from qbo_sync.views import payload
+
+    result = payload(_resources(args).db, args.record)
+    if result["request"] is None and not args.json:
+        print(f"#{result['record']} {result['entity']}/{result['source_id']} has not been sent to QBO yet.")
+        return 0
+    _print_json(result)
+    return 0
+
+
+def cmd_pull(args) -> int:
+    from qbo_sync.qbo import references
+
+    res = _resources(args)
+    counts = references.pull(res.db, res.qbo)
+    if args.json:
+        _print_json(counts)
+    else:
+        print("Pulled from QuickBooks: " + ", ".join(f"{n} {entity}" for entity, n in counts.items()))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from qbo_sync.views import run_report
+
+    report = run_report(_resources(args).db, args.run)
+    if report is None:
+        raise CliError("no run report yet: run qbo-sync sync first" if not args.run else f"no run {args.run}")
+    if args.json:
+        _print_json(report)
+    else:
+        _print_report(report)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from qbo_sync.demo import run_demo
+
+    return run_demo(args)
+
+
+def _print_report(report: dict) -> None:
+    from qbo_sync.pipeline.report import to_markdown
+
+    print(to_markdown(report))
+
+
+# --- parser --------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qbo-sync", description=(
+        "Stage a construction company's project data and sync it to QuickBooks Online: "
+        "import → validate → map → preview → push."))
+    parser.add_argument("--config", metavar="PATH",
+                        help="settings file (default: $QBO_SYNC_CONFIG, else config/settings.yaml)")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = verbs.add_parser("sandbox", help="serve the local QBO sandbox")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--db", metavar="PATH", help="SQLite file for its state, or :memory: (default: in the data directory)")
+    p.add_argument("--json", action="store_true", help="print the connection details as one JSON line first")
+    p.set_defaults(func=cmd_sandbox)
+
+    p = verbs.add_parser("demo", help="run the whole sync on the demo company against the local sandbox")
+    p.add_argument("--size", type=int, default=1, help="how large a company to generate (default 1)")
+    p.add_argument("--keep", action="store_true", help="keep earlier demo state instead of starting fresh")
+    p.set_defaults(func=cmd_demo)
+
+    p = verbs.add_parser("import", help="read records from the source into the staging database")
+    _add_import_modes(p, required=False)
+    p.add_argument("--entity", action="append", metavar="E", help="only this entity (repeatable)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = verbs.add_parser("sync", help="import, validate, map, preview, then push once approved")
+    _add_import_modes(p, required=False)
+    p.add_argument("--entity", action="append", metavar="E", help="only this entity (repeatable)")
+    p.add_argument("--yes", action="store_true", help="approve the push without asking")
+    p.add_argument("--dry-run", action="store_true", help="stop after the preview; push nothing")
+    p.add_argument("--scheduled", action="store_true", help="apply the sync rules as a scheduled run does")
+    p.set_defaults(func=cmd_sync)
+
+    p = verbs.add_parser("push", help="validate, map, preview and push what is staged (no import)")
+    p.add_argument("--entity", action="append", metavar="E")
+    p.add_argument("--select", nargs="+", metavar="ID", help="only these source ids")
+    p.add_argument("--yes", action="store_true", help="approve the push without asking")
+    p.set_defaults(func=cmd_push)
+
+    p = verbs.add_parser("retry", help="read a failed record again from the source and push it")
+    p.add_argument("record", nargs="?", metavar="RECORD", help="record number, ENTITY/ID or source id")
+    p.add_argument("--failed", action="store_true", help="retry every Failed record")
+    p.set_defaults(func=cmd_retry)
+
+    p = verbs.add_parser("status", help="list staged records with their sync status")
+    p.add_argument("--entity", action="append", metavar="E")
+    p.add_argument("--status", metavar="S", help="Needs Sync, Needs Action, Synced or Failed")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = verbs.add_parser("map", help="link records to QBO objects")
+    mverbs = p.add_subparsers(dest="map_verb", required=True, metavar="WHAT")
+    m = mverbs.add_parser("customer", help="link a project to its QBO customer, permanently")
+    m.add_argument("project_id")
+    m.add_argument("customer", help="a QBO customer id or exact display name")
+    m.set_defaults(func=cmd_map)
+    m = mverbs.add_parser("link", help="map a staged record to an existing QBO object")
+    m.add_argument("entity")
+    m.add_argument("source_id")
+    m.add_argument("qbo_id")
+    m.set_defaults(func=cmd_map)
+
+    p = verbs.add_parser("history", help="a record's field changes and sync activity")
+    p.add_argument("record", metavar="RECORD")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history)
+
+    p = verbs.add_parser("payload", help="the JSON last sent to QBO for a record, and the answer")
+    p.add_argument("record", metavar="RECORD")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_payload)
+
+    p = verbs.add_parser("pull", help="refresh the QBO reference lists used for matching")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_pull)
+
+    p = verbs.add_parser("report", help="print a run's report (the latest by default)")
+    p.add_argument("run", nargs="?", metavar="RUN", help="run number or Prefect flow-run id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Failures whose message is the whole story for a user: no traceback."""
+    from qbo_sync.pipeline.records import RecordNotFound
+    from qbo_sync.settings import SettingsError
+    from qbo_sync.sources.base import SourceError
+
+    errors: list[type[BaseException]] = [CliError, SettingsError, SourceError, RecordNotFound, ValueError]
+    for module, name in (("qbo_sync.qbo.connection", "NotConnected"),
+                         ("qbo_sync.pipeline.pushing", "ProjectsNotEnabled"),
+                         ("qbo_sync.qbo.tokens", "TokenKeyError")):
+        errors.append(getattr(__import__(module, fromlist=[name]), name))
+    return tuple(errors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if isinstance(exc, _user_errors()):
+            print(f"qbo-sync: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from prefect import task
+
+from qbo_sync.pipeline.stages import run_map
+from tasks.common import RETRY, resources
+
+
+@task(name="map", **RETRY)
+def map_stage(config: str | None, entities: list[str] | None) -> dict:
+    summary = {}
+    for result in run_map(resources(config), entities):
+        print(f"Mapped {result.entity}: {result.checked} checked, {result.linked} linked now, "
+              f"{len(result.missing)} still need a QBO link")
+        summary[result.entity] = {"linked": result.linked, "missing": len(result.missing)}
+    return summary

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from prefect import task
+from prefect.artifacts import create_table_artifact
+
+from qbo_sync.pipeline.preview import Preview
+from qbo_sync.pipeline.stages import run_preview
+from tasks.common import RETRY, resources
+
+
+@task(name="preview", **RETRY)
+def preview_stage(config: str | None, entities: list[str] | None, ids: list[str] | None = None) -> Preview:
+    preview = run_preview(resources(config), entities, ids)
+    counts = preview.counts()
+    create_table_artifact(
+        key="sync-preview", table=[{"entity": e, **c} for e, c in counts.items()],
+        description="What this run will create, update and skip in QuickBooks, per entity")
+    if preview.rows:
+        create_table_artifact(key="sync-preview-rows", table=preview.table_rows()[:5000],
+                              description="Every record the run would create, update or skip")
+    for entity, c in counts.items():
+        print(f"Preview {entity}: {c.get('create', 0)} to create, {c.get('update', 0)} to update, "
+              f"{c.get('skip', 0)} skipped, {c.get('unchanged', 0)} unchanged")
+    return preview
