@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
+from qbo_sync.sandbox import query as qlang
+from qbo_sync.sandbox.clock import COMPANY_TZ
 from qbo_sync.sandbox.company import Company
 from qbo_sync.sandbox.entities import ENTITIES, NAME_LISTS, WRITABLE
 from qbo_sync.sandbox.faults import QboError
 
 SINGLETONS = {"CompanyInfo", "Preferences"}
-_QUOTED = re.compile(r"'(?:\\.|[^'\\])*'")
-_ACTIVE = re.compile(r"\bactive\b", re.IGNORECASE)
 
 
 def entity_named(name: str) -> str:
@@ -69,7 +67,7 @@ def read(company: Company, entity: str, obj_id: str) -> dict:
 
 def query(company: Company, text: str) -> tuple[str | None, dict]:
     """Run a QBO query; answers (entity, QueryResponse body)."""
-    from qbo_sync.sandbox import query as qlang   # written by another engineer; see docs
+
 
     if not text or not text.strip():
         raise QboError(4000, "QueryParserError: the query is empty")
@@ -81,14 +79,14 @@ def query(company: Company, text: str) -> tuple[str | None, dict]:
     if entity is None:
         raise QboError(4001, f"QueryValidationError: Invalid context declaration : {parsed.entity}")
     rows = company.all(entity)
-    if entity in NAME_LISTS and not _ACTIVE.search(_QUOTED.sub("''", text)):
+    if entity in NAME_LISTS and not qlang.filters_on(parsed, "Active"):
         # QBO lists only active name-list objects unless the query asks about Active.
         rows = [row for row in rows if row.get("Active", True)]
     company.reads[entity] += 1
     try:
         if parsed.count:
-            return entity, {"totalCount": qlang.count(parsed, rows)}
-        result = qlang.execute(parsed, rows)
+            return entity, {"totalCount": qlang.count(parsed, rows, naive_tz=COMPANY_TZ)}
+        result = qlang.execute(parsed, rows, naive_tz=COMPANY_TZ)
     except qlang.QueryError as exc:
         raise QboError(4000, f"QueryParserError: {exc}") from None
     if not result:
