@@ -50,8 +50,11 @@ class EntitySpec:
     list_columns: tuple[str, ...] = ()        # the entity's own columns in lists
     links: tuple[LinkRule, ...] = ()
     depends_on: tuple[str, ...] = ()          # entities pushed before this one
-    # How a record is written: "rest" (the v3 API) or a named writer (see qbo.writers).
+    # How a record is written: "rest" (the v3 API) or "project" (the GraphQL Project API).
     writer: Callable[[SyncSettings], str] = lambda _sync: "rest"
+    # The QBO field that names an object uniquely; before a create, an existing QBO object
+    # with the same name (and the same parent) is adopted instead of duplicated.
+    natural_key: str | None = "DisplayName"
 
     @property
     def suite(self) -> str:

@@ -137,8 +137,7 @@ def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
 
 def _insert_new(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:
     payload = []
-    for row in rows.itertuples(index=False):
-        row = row._asdict()
+    for row in rows.to_dict("records"):
         data = {c: row[c] for c in columns}
         reasons = statuses.reasons_from("import", [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
         payload.append(dict(

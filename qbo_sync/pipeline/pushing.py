@@ -81,9 +81,45 @@ def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncS
         links = links_of(session, [r.id for r in records])
         operations = [build_operation(spec, sync, r, links.get(r.id, {}), action_of[r.id]) for r in records]
     by_id = {r.id: r for r in records}
+    adopt_existing(engine.connection, spec, operations)
     outcomes = engine.run(operations, on_progress=on_progress)
     _record_outcomes(db, spec, by_id, {op.key: op for op in operations}, outcomes, flow_run_id, result)
     return result
+
+
+def quote(value: str) -> str:
+    """A string literal of QBO's query language: only the quote is escaped, with a backslash."""
+    return "'" + value.replace("'", "\\'") + "'"
+
+
+def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list[Operation]) -> int:
+    """Turn creates into updates of QBO objects that already exist under the same name.
+
+    An object QBO already has (made by hand, or by a run whose answer was lost) is the
+    record's object when its name and its parent match; creating it again would be a
+    duplicate, or a 6240 refusal. Same name under another parent is left to QBO to refuse.
+    """
+    key = spec.natural_key
+    creates = [op for op in operations if op.action == CREATE and op.writer == "rest" and key and op.body.get(key)]
+    adopted = 0
+    for start in range(0, len(creates), 30):
+        chunk = creates[start:start + 30]
+        names = ", ".join(quote(op.body[key]) for op in chunk)
+        found = connection.client().query(
+            f"SELECT * FROM {spec.qbo_entity} WHERE {key} IN ({names}) MAXRESULTS 1000"
+        ).get("QueryResponse", {}).get(spec.qbo_entity, [])
+        by_name = {}
+        for obj in found:
+            by_name.setdefault(obj.get(key, "").casefold(), []).append(obj)
+        for op in chunk:
+            parent = (op.body.get("ParentRef") or {}).get("value")
+            same = [o for o in by_name.get(op.body[key].casefold(), [])
+                    if (o.get("ParentRef") or {}).get("value") == parent]
+            if len(same) == 1:
+                op.action = "update"
+                op.body = {**op.body, "Id": same[0]["Id"], "SyncToken": same[0]["SyncToken"], "sparse": True}
+                adopted += 1
+    return adopted
 
 
 def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flow_run_id, result) -> None:
