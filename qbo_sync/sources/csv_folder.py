@@ -30,27 +30,26 @@ class CsvSource:
         columns = check_table(table)
         file_name = f"{table}.csv"
         text = self._text(file_name)
-        wanted = set(columns)
         try:
-            raw = pd.read_csv(
-                io.StringIO(text),
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                # Reading only the logical columns keeps wide exports cheap; headers are
-                # compared without surrounding spaces, as spreadsheet exports often pad them.
-                usecols=lambda header: header.strip() in wanted,
-                skip_blank_lines=True,
+            # header=None: the header is row 0, so that a row with more fields than the
+            # header is an error. With a header, pandas would silently drop the extra field
+            # or, when every row has one, shift all values one column to the left.
+            cells = pd.read_csv(
+                io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False,
             )
         except pd.errors.EmptyDataError:
             raise SourceError(f"{file_name}: the file is empty (a header row is required)") from None
         except (pd.errors.ParserError, csv.Error, ValueError) as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise SourceError(f"{file_name}: not a readable CSV file ({reason})") from None
-        raw.columns = [header.strip() for header in raw.columns]
-        if raw.columns.duplicated().any():
-            twice = raw.columns[raw.columns.duplicated()][0]
-            raise SourceError(f'{file_name}: column "{twice}" appears more than once in the header')
+        # Spreadsheet exports often pad header cells; values are kept exactly as written.
+        headers = [str(header).strip() for header in cells.iloc[0]]
+        for column in columns:
+            if headers.count(column) > 1:
+                raise SourceError(f'{file_name}: column "{column}" appears more than once in the header')
+        raw = cells.iloc[1:]
+        raw.columns = headers
+        raw = raw[[header for header in headers if header in columns]]
         return finish(table, raw, file_name, ids)
 
     def _text(self, file_name: str) -> str:

@@ -92,9 +92,9 @@ def _db_value(column: str, value: str, sqlite_typed: bool):
 
 def sql_mapping(frames: dict[str, pd.DataFrame], schema: str | None = None) -> tuple[dict, dict]:
     prefix = f"{schema}." if schema else ""
-    tables = {table: prefix + real_table(table) for table in frames}
-    # Map every logical column, the ones the store lacks too: the config names them anyway.
-    columns = {table: {c: camel(c) for c in TABLES[table]} for table in frames}
+    # Map every logical table and column, those the store lacks too, as a full config would.
+    tables = {table: prefix + real_table(table) for table in TABLES}
+    columns = {table: {c: camel(c) for c in TABLES[table]} for table in TABLES}
     return tables, columns
 
 
