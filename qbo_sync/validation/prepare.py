@@ -21,6 +21,9 @@ import pandas as pd
 
 from qbo_sync.validation.names import clean_qbo_name
 
+# What a number helper parses: "8", "-2", "7.5", ".5". "1e3", "1,000", "inf" stay missing there,
+# so the suite's own "is a number" regex is their only reason.
+PLAIN_NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
 ROW_COLUMN = "__row__"  # the row's position, so each failure leads back to its source row
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 HELPER_SUFFIXES = {
@@ -89,8 +92,9 @@ def check_spec(spec: Any, columns: list[str]) -> list[str]:
 
 
 def _numbers(values: pd.Series, _date_format: str) -> pd.Series:
-    numbers = pd.to_numeric(values.str.strip(), errors="coerce").astype("float64")
-    return numbers.where(np.isfinite(numbers))
+    text = values.str.strip()
+    plain = text.str.fullmatch(PLAIN_NUMBER).fillna(False).astype(bool)
+    return pd.to_numeric(text.where(plain, None), errors="coerce").astype("float64")
 
 
 def _dates(values: pd.Series, date_format: str) -> pd.Series:

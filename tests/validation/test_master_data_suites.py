@@ -1,0 +1,112 @@
+"""validations/cost_codes.json, employees.json and vendors.json: each rule, its reason, its id."""
+
+from __future__ import annotations
+
+import pytest
+
+from qbo_sync.validation import validate_frame
+from tests.validation.conftest import source_frame
+
+
+def run(suites_dir, table, key, *rows):
+    return validate_frame(suite_name=table, df=source_frame(table, list(rows)), key=key, suites_dir=suites_dir)
+
+
+# --- cost codes -------------------------------------------------------------------------
+
+CODE = dict(name="Framing labor", type="Labor", active="true")
+
+
+def test_good_cost_codes_pass(suites_dir):
+    outcome = run(suites_dir, "cost_codes", "code", dict(CODE, code="01-100"),
+                  dict(CODE, code="02-200", name="Lumber", type="Material", active=""))
+    assert (outcome.reasons, outcome.warnings, outcome.checked) == ({}, {}, 2)
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (dict(name=""), "Cost code name is missing"),
+    (dict(type=""), "Cost code type is missing"),
+    (dict(type="Labour"), 'Cost code type "Labour" is not one of Labor, Material, Equipment, Subcontract, Other'),
+    (dict(active="yes"), 'Active must be true or false, not "yes"'),
+    (dict(name="n" * 101), "Cost code name is 101 characters; QuickBooks allows at most 100"),
+])
+def test_cost_code_rules(suites_dir, change, reason):
+    outcome = run(suites_dir, "cost_codes", "code", dict(CODE, code="01-100"), dict(CODE, code="09-999", **change))
+    assert outcome.reasons == {"09-999": [reason]}
+
+
+def test_cost_code_duplicates_and_name_cleaning(suites_dir):
+    outcome = run(suites_dir, "cost_codes", "code", dict(CODE, code="01-100"), dict(CODE, code="01-100"),
+                  dict(CODE, code="03-300", name="Concrete: pour"))
+    assert outcome.reasons == {"01-100": ['Cost code "01-100" appears more than once in the source']}
+    assert outcome.warnings == {"03-300": [
+        'Cost code name "Concrete: pour" contains a colon, tab or line break, which QuickBooks does not allow; '
+        'it will be sent as "Concrete - pour"']}
+
+
+# --- employees --------------------------------------------------------------------------
+
+EMP = dict(first_name="Ana", last_name="Silva", email="ana@example.com", hourly_cost="42.50", active="true")
+
+
+def test_good_employees_pass(suites_dir):
+    outcome = run(suites_dir, "employees", "employee_id", dict(EMP, employee_id="E1"),
+                  dict(EMP, employee_id="E2", email="", hourly_cost="", active=""),
+                  dict(EMP, employee_id="E3", hourly_cost="0"))
+    assert (outcome.reasons, outcome.warnings) == ({}, {})
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (dict(first_name=""), "First name is missing"),
+    (dict(last_name="  "), "Last name is missing"),
+    (dict(hourly_cost="forty"), 'Hourly cost "forty" is not a number'),
+    (dict(hourly_cost="-5"), "Hourly cost -5 is negative"),
+    (dict(active="TRUE"), 'Active must be true or false, not "TRUE"'),
+])
+def test_employee_rules(suites_dir, change, reason):
+    outcome = run(suites_dir, "employees", "employee_id", dict(EMP, employee_id="E1"),
+                  dict(EMP, employee_id="E7", **change))
+    assert outcome.reasons == {"E7": [reason]}
+
+
+def test_employee_email_format_is_only_a_warning(suites_dir):
+    outcome = run(suites_dir, "employees", "employee_id", dict(EMP, employee_id="E1", email="ana at example"))
+    assert outcome.reasons == {}
+    assert outcome.warnings == {"E1": ['Email "ana at example" does not look like an email address']}
+
+
+def test_employee_duplicates(suites_dir):
+    outcome = run(suites_dir, "employees", "employee_id", dict(EMP, employee_id="E1"),
+                  dict(EMP, employee_id="E1", first_name="Bo"))
+    assert outcome.reasons == {"E1": ['Employee ID "E1" appears more than once in the source']}
+
+
+# --- vendors ----------------------------------------------------------------------------
+
+VEN = dict(name="Ace Lumber", email="ap@ace.example", phone="555-0100", active="true")
+
+
+def test_good_vendors_pass(suites_dir):
+    outcome = run(suites_dir, "vendors", "vendor_id", dict(VEN, vendor_id="V1"),
+                  dict(VEN, vendor_id="V2", name="Bolt Electric", email="", active=""))
+    assert (outcome.reasons, outcome.warnings) == ({}, {})
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (dict(name=""), "Vendor name is missing"),
+    (dict(name="v" * 501), "Vendor name is 501 characters; QuickBooks allows at most 500"),
+    (dict(active="no"), 'Active must be true or false, not "no"'),
+])
+def test_vendor_rules(suites_dir, change, reason):
+    outcome = run(suites_dir, "vendors", "vendor_id", dict(VEN, vendor_id="V1"),
+                  dict(VEN, vendor_id="V9", **{"name": "Other", **change}))
+    assert outcome.reasons == {"V9": [reason]}
+
+
+def test_vendor_duplicates_and_same_names(suites_dir):
+    outcome = run(suites_dir, "vendors", "vendor_id", dict(VEN, vendor_id="V1"), dict(VEN, vendor_id="V1"),
+                  dict(VEN, vendor_id="V2", name="Bolt"), dict(VEN, vendor_id="V3", name="Bolt"))
+    assert outcome.reasons == {"V1": ['Vendor ID "V1" appears more than once in the source']}
+    assert outcome.warnings["V2"] == [
+        'Another vendor has the same name "Bolt"; QuickBooks needs each name to be unique']
+    assert set(outcome.warnings) == {"V1", "V2", "V3"}
