@@ -111,23 +111,24 @@ def confirm_link(db: StagingDb, spec: EntitySpec, source_id: str, target: str,
     rule = next((r for r in spec.links if r.role == role), None)
     if rule is None:
         raise MappingError(f"{spec.label} have no {role} link")
-    with db.session() as session:
-        record = session.scalar(select(Record).where(Record.entity == spec.name, Record.source_id == source_id))
-        if record is None:
-            raise MappingError(f"no staged {spec.name} record with id {source_id}: import it first")
-        existing = session.get(RecordLink, (record.id, role))
-        if existing is not None:
-            raise MappingError(
-                f"{spec.label[:-1]} {source_id} is already linked to QBO {rule.qbo_entity.lower()} "
-                f"\"{existing.qbo_name}\" (id {existing.qbo_id}). The link is permanent and was not changed.")
-        ref = _find_ref(session, rule.qbo_entity, target)
-        try:
-            with session.begin():
-                _insert_link(session, record, rule, ref, linked_by)
-        except IntegrityError:
-            raise MappingError(f"{spec.label[:-1]} {source_id} is already linked; the link is permanent "
-                               "and was not changed.") from None
-        return LinkedObject(ref.qbo_id, ref.name)
+    try:
+        with db.session() as session, session.begin():
+            record = session.scalar(select(Record).where(Record.entity == spec.name,
+                                                         Record.source_id == source_id))
+            if record is None:
+                raise MappingError(f"no staged {spec.name} record with id {source_id}: import it first")
+            existing = session.get(RecordLink, (record.id, role))
+            if existing is not None:
+                raise MappingError(
+                    f"{spec.label[:-1]} {source_id} is already linked to QBO {rule.qbo_entity.lower()} "
+                    f"\"{existing.qbo_name}\" (id {existing.qbo_id}). The link is permanent and was not changed.")
+            ref = _find_ref(session, rule.qbo_entity, target)
+            _insert_link(session, record, rule, ref, linked_by)
+            return LinkedObject(ref.qbo_id, ref.name)
+    except IntegrityError:
+        # Another process linked it between our read and our write: the database refused ours.
+        raise MappingError(f"{spec.label[:-1]} {source_id} is already linked; the link is permanent "
+                           "and was not changed.") from None
 
 
 def _find_ref(session, qbo_entity: str, target: str) -> QboRef:
