@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from starlette.routing import Route
 
 from qbo_sync.sandbox import graphql
 from qbo_sync.sandbox.batch import run_batch
@@ -33,8 +34,10 @@ def _json_body(raw: bytes):
         raise QboError(2010, f"Property Name:malformed JSON ({exc.args[0]})") from None
 
 
-def router(sandbox: Sandbox) -> APIRouter:
-    api = APIRouter(prefix="/v3/company/{realm}")
+def routes(sandbox: Sandbox) -> list[Route]:
+    """Plain Starlette routes: the v3 API is the hot path, and FastAPI's parameter
+    solving would cost more than the work itself (see bench/bench_sandbox.py)."""
+    prefix = "/v3/company/{realm}"
 
     def answer(body: dict, status: int = 200) -> Response:
         body["time"] = sandbox.clock.iso_ms()
@@ -69,17 +72,21 @@ def router(sandbox: Sandbox) -> APIRouter:
             sandbox.store.put(ns, reqid, {"status": status, "body": encoded.decode()})
         return Response(encoded, status_code=status, media_type="application/json")
 
-    @api.get("/companyinfo/{company_id}")
-    async def company_info(request: Request, realm: str, company_id: str):
+    async def company_info(request: Request):
+        realm, company_id = request.path_params["realm"], request.path_params["company_id"]
         return answer(read(company(request, realm, "CompanyInfo"), "CompanyInfo",
                            "1" if company_id == realm else company_id))
 
-    @api.get("/preferences")
-    async def preferences(request: Request, realm: str):
+    async def preferences(request: Request):
+        realm = request.path_params["realm"]
+        if request.method == "POST":
+            raw = await request.body()
+            target = company(request, realm, "Preferences")
+            return await idempotent(request, realm, lambda: write(target, "Preferences", _json_body(raw), None))
         return answer(read(company(request, realm, "Preferences"), "Preferences", "1"))
 
-    @api.api_route("/query", methods=["GET", "POST"])
-    async def run_query(request: Request, realm: str):
+    async def run_query(request: Request):
+        realm = request.path_params["realm"]
         text = request.query_params.get("query")
         if text is None and request.method == "POST":
             text = (await request.body()).decode("utf-8", "replace")
@@ -88,36 +95,44 @@ def router(sandbox: Sandbox) -> APIRouter:
         request.state.entity = entity
         return answer({"QueryResponse": result})
 
-    @api.post("/batch")
-    async def batch(request: Request, realm: str):
+    async def batch(request: Request):
+        realm = request.path_params["realm"]
         raw = await request.body()
         target = company(request, realm, "batch")
         return await idempotent(request, realm, lambda: run_batch(
             target, _json_body(raw), max_items=sandbox.settings.max_batch_items,
             requestid=request.query_params.get("requestid")))
 
-    @api.get("/cdc")
-    async def cdc(request: Request, realm: str):
+    async def cdc(request: Request):
+        realm = request.path_params["realm"]
         params = request.query_params
         s = sandbox.settings
         return answer(changes(company(request, realm, "cdc"), params.get("entities"),
                               params.get("changedSince"), now=sandbox.clock.now(),
                               lookback_days=s.cdc_lookback_days, max_objects=s.cdc_max_objects))
 
-    @api.get("/{entity}/{obj_id}")
-    async def read_one(request: Request, realm: str, entity: str, obj_id: str):
+    async def read_one(request: Request):
+        realm, entity, obj_id = (request.path_params[k] for k in ("realm", "entity", "obj_id"))
         name = entity_named(entity)
         return answer(read(company(request, realm, name), name, obj_id))
 
-    @api.post("/{entity}")
-    async def write_one(request: Request, realm: str, entity: str):
+    async def write_one(request: Request):
+        realm, entity = request.path_params["realm"], request.path_params["entity"]
         name = entity_named(entity)
         raw = await request.body()
         target = company(request, realm, name)
         operation = request.query_params.get("operation")
         return await idempotent(request, realm, lambda: write(target, name, _json_body(raw), operation))
 
-    return api
+    return [
+        Route(prefix + "/companyinfo/{company_id}", company_info, methods=["GET"]),
+        Route(prefix + "/preferences", preferences, methods=["GET", "POST"]),
+        Route(prefix + "/query", run_query, methods=["GET", "POST"]),
+        Route(prefix + "/batch", batch, methods=["POST"]),
+        Route(prefix + "/cdc", cdc, methods=["GET"]),
+        Route(prefix + "/{entity}/{obj_id}", read_one, methods=["GET"]),
+        Route(prefix + "/{entity}", write_one, methods=["POST"]),
+    ]
 
 
 def graphql_router(sandbox: Sandbox) -> APIRouter:
