@@ -427,7 +427,7 @@ def _timesheets(rng: np.random.Generator, projects: pd.DataFrame, employees: pd.
     frame["updated_at"] = _stamps(rng, week_offset + 1)
 
     frame.loc[0, "wed"] = "25"
-    frame.loc[1, "week_ending"] = _day_text(np.array([week_offset[1] - 1]))[0]  # the Saturday before
+    frame.loc[1, "week_ending"] = str(_day_text(np.array([week_offset[1] - 1]))[0])  # the Saturday before
     frame.loc[2, "thu"] = "abc"
     frame.loc[3, "employee_id"] = f"E-{len(employees) + 501:05d}"  # left the company, never imported
     return frame

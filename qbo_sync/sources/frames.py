@@ -56,29 +56,35 @@ def finish(table: str, raw: pd.DataFrame, where: str, ids: Iterable[str] | None 
 
 
 def sort_rows(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered by key (numbers numerically, then text), line_no for lines, then every
-    other column, so that the order never depends on how the source happened to store them."""
+    """Rows ordered by key (numbers numerically, then text) and line_no for lines; rows
+    sharing those are ordered by every other column, so that the order never depends on
+    how the source happened to store them."""
     order = [KEYS[table]] + (["line_no"] if table == "vendor_bill_lines" else [])
-    order += [column for column in frame.columns if column not in order]
+    if frame.duplicated(subset=order).any():
+        order += [column for column in frame.columns if column not in order]
     helpers: dict[str, pd.Series] = {}
-    by: list[str] = []
     for i, column in enumerate(order):
         if column in (KEYS[table], "line_no"):
             helpers[f"_num{i}"] = pd.to_numeric(frame[column], errors="coerce")
-            by.append(f"_num{i}")
         helpers[f"_txt{i}"] = frame[column]
-        by.append(f"_txt{i}")
     keys = pd.DataFrame(helpers, index=frame.index)
-    ordered = keys.sort_values(by, kind="stable", na_position="last").index
-    result = frame.loc[ordered].reset_index(drop=True)
-    return result.astype(object)
+    ordered = keys.sort_values(list(helpers), kind="stable", na_position="last").index
+    return frame.loc[ordered].reset_index(drop=True).astype(object)
 
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Values as str with '' for missing, without reformatting anything a reader gave as str."""
-    values = values.astype(object).where(values.notna(), "")
+    values = values.astype(object)
+    if values.isna().any():
+        values = values.where(values.notna(), "")
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # usual: nothing to convert
+        return values
+    return values.map(_plain_str)
+
+
+def _plain_str(value: object) -> str:
     # type() rather than isinstance(): numpy's str_ subclass becomes a plain str too.
-    return values.map(lambda value: value if type(value) is str else str(value))
+    return value if type(value) is str else str(value)
 
 
 def _as_id_set(ids: Iterable[str]) -> set[str]:

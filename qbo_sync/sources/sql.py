@@ -159,11 +159,11 @@ class SqlSource:
         key_real = chosen[KEYS[table]]
         key_is_text = isinstance(found[key_real], sa.String)
         if ids is None or not key_is_text or len(ids) > PUSH_DOWN_MAX_IDS:
-            return list(conn.execute(query).tuples())
+            return conn.execute(query).fetchall()
         rows: list[tuple] = []
         for start in range(0, len(ids), IDS_PER_QUERY):
             chunk = ids[start:start + IDS_PER_QUERY]
-            rows.extend(conn.execute(query.where(source.c[key_real].in_(chunk))).tuples())
+            rows.extend(conn.execute(query.where(source.c[key_real].in_(chunk))).fetchall())
         return rows
 
     def _to_frame(self, rows: list[tuple], chosen: dict[str, str], found: dict, where: str) -> pd.DataFrame:
