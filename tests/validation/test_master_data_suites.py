@@ -12,6 +12,18 @@ def run(suites_dir, table, key, *rows):
     return validate_frame(suite_name=table, df=source_frame(table, list(rows)), key=key, suites_dir=suites_dir)
 
 
+def run_cases(suites_dir, table, key, good, cases):
+    """One run over a good row and one row per broken rule, ids GOOD and C0, C1, ...; each
+    case row gets its own name so that rows do not collide on the same-name warning."""
+    rows = [dict(good, **{key: "GOOD"})]
+    for i, (change, _) in enumerate(cases):
+        rows.append({**good, key: f"C{i}", "name": f"Name {i}", **change} if "name" in good
+                    else {**good, key: f"C{i}", **change})
+    outcome = run(suites_dir, table, key, *rows)
+    assert set(outcome.reasons) == {f"C{i}" for i in range(len(cases))}
+    return outcome
+
+
 # --- cost codes -------------------------------------------------------------------------
 
 CODE = dict(name="Framing labor", type="Labor", active="true")
@@ -23,16 +35,23 @@ def test_good_cost_codes_pass(suites_dir):
     assert (outcome.reasons, outcome.warnings, outcome.checked) == ({}, {}, 2)
 
 
-@pytest.mark.parametrize(("change", "reason"), [
+CODE_CASES = [
     (dict(name=""), "Cost code name is missing"),
     (dict(type=""), "Cost code type is missing"),
     (dict(type="Labour"), 'Cost code type "Labour" is not one of Labor, Material, Equipment, Subcontract, Other'),
     (dict(active="yes"), 'Active must be true or false, not "yes"'),
     (dict(name="n" * 101), "Cost code name is 101 characters; QuickBooks allows at most 100"),
-])
-def test_cost_code_rules(suites_dir, change, reason):
-    outcome = run(suites_dir, "cost_codes", "code", dict(CODE, code="01-100"), dict(CODE, code="09-999", **change))
-    assert outcome.reasons == {"09-999": [reason]}
+]
+
+
+@pytest.fixture(scope="module")
+def code_cases(suites_dir):
+    return run_cases(suites_dir, "cost_codes", "code", CODE, CODE_CASES)
+
+
+@pytest.mark.parametrize("case", range(len(CODE_CASES)), ids=[r for _, r in CODE_CASES])
+def test_cost_code_rules(code_cases, case):
+    assert code_cases.reasons[f"C{case}"] == [CODE_CASES[case][1]]
 
 
 def test_cost_code_duplicates_and_name_cleaning(suites_dir):
@@ -56,17 +75,23 @@ def test_good_employees_pass(suites_dir):
     assert (outcome.reasons, outcome.warnings) == ({}, {})
 
 
-@pytest.mark.parametrize(("change", "reason"), [
+EMP_CASES = [
     (dict(first_name=""), "First name is missing"),
     (dict(last_name="  "), "Last name is missing"),
     (dict(hourly_cost="forty"), 'Hourly cost "forty" is not a number'),
     (dict(hourly_cost="-5"), "Hourly cost -5 is negative"),
     (dict(active="TRUE"), 'Active must be true or false, not "TRUE"'),
-])
-def test_employee_rules(suites_dir, change, reason):
-    outcome = run(suites_dir, "employees", "employee_id", dict(EMP, employee_id="E1"),
-                  dict(EMP, employee_id="E7", **change))
-    assert outcome.reasons == {"E7": [reason]}
+]
+
+
+@pytest.fixture(scope="module")
+def emp_cases(suites_dir):
+    return run_cases(suites_dir, "employees", "employee_id", EMP, EMP_CASES)
+
+
+@pytest.mark.parametrize("case", range(len(EMP_CASES)), ids=[r for _, r in EMP_CASES])
+def test_employee_rules(emp_cases, case):
+    assert emp_cases.reasons[f"C{case}"] == [EMP_CASES[case][1]]
 
 
 def test_employee_email_format_is_only_a_warning(suites_dir):
@@ -92,15 +117,21 @@ def test_good_vendors_pass(suites_dir):
     assert (outcome.reasons, outcome.warnings) == ({}, {})
 
 
-@pytest.mark.parametrize(("change", "reason"), [
+VEN_CASES = [
     (dict(name=""), "Vendor name is missing"),
     (dict(name="v" * 501), "Vendor name is 501 characters; QuickBooks allows at most 500"),
     (dict(active="no"), 'Active must be true or false, not "no"'),
-])
-def test_vendor_rules(suites_dir, change, reason):
-    outcome = run(suites_dir, "vendors", "vendor_id", dict(VEN, vendor_id="V1"),
-                  dict(VEN, vendor_id="V9", **{"name": "Other", **change}))
-    assert outcome.reasons == {"V9": [reason]}
+]
+
+
+@pytest.fixture(scope="module")
+def ven_cases(suites_dir):
+    return run_cases(suites_dir, "vendors", "vendor_id", VEN, VEN_CASES)
+
+
+@pytest.mark.parametrize("case", range(len(VEN_CASES)), ids=[r for _, r in VEN_CASES])
+def test_vendor_rules(ven_cases, case):
+    assert ven_cases.reasons[f"C{case}"] == [VEN_CASES[case][1]]
 
 
 def test_vendor_duplicates_and_same_names(suites_dir):

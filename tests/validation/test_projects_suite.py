@@ -25,7 +25,7 @@ def test_good_projects_pass(suites_dir):
     assert all(e["success"] for e in outcome.expectations)
 
 
-@pytest.mark.parametrize(("change", "reason"), [
+CASES = [
     (dict(name=""), "Project name is missing"),
     (dict(status=""), "Project status is missing"),
     (dict(status="Pending"), 'Project status "Pending" is not one of Active, On Hold, Completed, Closed'),
@@ -35,10 +35,24 @@ def test_good_projects_pass(suites_dir):
     (dict(start_date="2026-03-01", end_date="2026-01-05"), "End date 2026-01-05 is before start date 2026-03-01"),
     (dict(name="x" * 501), "Project name is 501 characters; QuickBooks allows at most 500"),
     (dict(client_name="c" * 600), "Client name is 600 characters; QuickBooks allows at most 500"),
-])
-def test_each_rule_names_the_field_and_problem(suites_dir, change, reason):
-    outcome = run(suites_dir, dict(GOOD, project_id="P1"), dict(GOOD, project_id="BAD", **change))
-    assert outcome.reasons == {"BAD": [reason]}
+]
+
+
+@pytest.fixture(scope="module")
+def cases(suites_dir):
+    """One run over a good project and one project per broken rule."""
+    rows = [dict(GOOD, project_id="GOOD")]
+    rows += [dict(GOOD, project_id=f"C{i}", **{"name": f"Project {i}", **change}) for i, (change, _) in enumerate(CASES)]
+    return run(suites_dir, *rows)
+
+
+@pytest.mark.parametrize("case", range(len(CASES)), ids=[reason for _, reason in CASES])
+def test_each_rule_names_the_field_and_problem(cases, case):
+    assert cases.reasons[f"C{case}"] == [CASES[case][1]]
+
+
+def test_only_the_broken_projects_are_blocked(cases):
+    assert set(cases.reasons) == {f"C{i}" for i in range(len(CASES))}
 
 
 def test_end_on_start_day_and_open_ended_projects_pass(suites_dir):
