@@ -18,6 +18,7 @@ from qbo_sync.sources.base import SourceError
 from qbo_sync.sources.frames import check_table, finish
 
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode Text" export
 
 
 class CsvSource:
@@ -55,7 +56,8 @@ class CsvSource:
     def _text(self, file_name: str) -> str:
         path = self.folder / file_name
         if not self.folder.is_dir():
-            raise SourceError(f"{file_name}: source folder {self.folder} not found")
+            state = "is not a folder" if self.folder.exists() else "not found"
+            raise SourceError(f"{file_name}: source folder {self.folder} {state}")
         if not path.is_file():
             raise SourceError(f"{file_name}: file not found in {self.folder}")
         try:
@@ -68,7 +70,8 @@ class CsvSource:
         except UnicodeDecodeError as error:
             position = start + error.start  # counted from the file's first byte
             line = data.count(b"\n", 0, position) + 1
+            hint = " (it looks like UTF-16)" if data[:2] in UTF16_BOMS else ""
             raise SourceError(
                 f"{file_name}: not valid UTF-8 (byte 0x{data[position]:02x} at position "
-                f"{position}, line {line}); save the file as UTF-8"
+                f"{position}, line {line}){hint}; save the file as UTF-8"
             ) from None

@@ -232,7 +232,10 @@ class DemoSource:
 
     def read(self, table: str, ids: Iterable[str] | None = None) -> pd.DataFrame:
         check_table(table)
-        return finish(table, self._company()[table], f"demo table {table}", ids)
+        company = self._company()
+        if ids is None:
+            return company[table].copy()  # a copy: callers may change it, the cache stays
+        return finish(table, company[table], f"demo table {table}", ids)
 
     def write_csv(self, folder: Path) -> None:
         """The whole company as the CSV source format, one `{table}.csv` per table."""
@@ -259,8 +262,9 @@ class DemoSource:
         ]
 
     def _company(self) -> dict[str, pd.DataFrame]:
-        if self._frames is None:
-            self._frames = _generate(self.size, self.seed)
+        if self._frames is None:  # generated and shaped once; reads then only copy or filter
+            generated = _generate(self.size, self.seed)
+            self._frames = {table: finish(table, frame, f"demo table {table}") for table, frame in generated.items()}
         return self._frames
 
 

@@ -190,3 +190,10 @@ def test_write_csv_writes_one_file_per_table_with_the_logical_header(tmp_path):
     for table, columns in TABLES.items():
         header = (tmp_path / "export" / f"{table}.csv").read_text(encoding="utf-8").splitlines()[0]
         assert header == ",".join(columns)
+
+
+def test_changing_a_frame_read_does_not_change_the_company():
+    source = DemoSource()
+    frame = source.read("projects")
+    frame.loc[0, "name"] = "Changed by a caller"
+    assert source.read("projects").loc[0, "name"] == "Pier 9 Renovation"

@@ -61,6 +61,18 @@ def test_latin1_export_is_refused_not_misread(tmp_path):
         CsvSource(tmp_path).read("vendors")
 
 
+def test_utf16_export_is_refused_with_a_hint(tmp_path):
+    (tmp_path / "vendors.csv").write_bytes("vendor_id,name\nV-1,Acme\n".encode("utf-16"))
+    with pytest.raises(SourceError, match=r"vendors\.csv: not valid UTF-8 \(byte 0xff at position 0, line 1\) \(it looks like UTF-16\)"):
+        CsvSource(tmp_path).read("vendors")
+
+
+def test_a_file_given_as_the_folder_is_named(tmp_path):
+    (tmp_path / "export.zip").write_bytes(b"PK")
+    with pytest.raises(SourceError, match=r"projects\.csv: source folder .*export\.zip is not a folder"):
+        CsvSource(tmp_path / "export.zip").read("projects")
+
+
 def test_utf8_with_byte_order_mark_and_padded_headers_is_read(tmp_path):
     text = "\ufeffvendor_id , name,Notes\nV-2,Façade Works,x\nV-1,\"Smith, Jones & Co\",y\n"
     (tmp_path / "vendors.csv").write_text(text, encoding="utf-8")
