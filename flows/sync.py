@@ -12,6 +12,7 @@ from tasks.mapping import map_stage
 from tasks.previewing import preview_stage
 from tasks.pushing import push_stage
 from tasks.reporting import report_stage
+from tasks.validating import validate_stage
 
 
 @flow(name="qbo-sync", log_prints=True)

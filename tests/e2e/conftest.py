@@ -113,3 +113,25 @@ def make_resources(sandbox, realm, staging_url, source, tmp_path):
 @pytest.fixture
 def res(make_resources) -> Resources:
     return make_resources()
+
+
+@pytest.fixture
+def config_for(tmp_path):
+    """Write a Resources' settings to a YAML file, as a flow run reads them."""
+    import yaml
+
+    def write(res: Resources) -> str:
+        path = tmp_path / "settings.yaml"
+        path.write_text(yaml.safe_dump(res.settings.model_dump(mode="json")))
+        return str(path)
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def prefect():
+    """A temporary Prefect server for the session's flow runs (about 10 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
