@@ -58,7 +58,6 @@ def map_entity(db: StagingDb, spec: EntitySpec, sync: SyncSettings,
         pending = staged.load(session, spec.name, statuses.PENDING, record_ids=record_ids)
         result.checked = len(pending)
         links = links_of(session, [r.id for r in pending])
-        changes = []
         for rule in spec.links:
             index = _refs_by_name(session, rule.qbo_entity)
             for record in pending:

@@ -1,78 +1,14 @@
-"""`qbo-sync`: the command line.
-
-Verbs that only read the staging database (status, history, payload, report) import
-neither Prefect nor Great Expectations, so they answer at once.
-"""
+"""The core verbs: sandbox, demo, import, sync, push, retry, status, map, history,
+payload, pull, report."""
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from pathlib import Path
 
-
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit status 1."""
-
-
-# --- helpers -------------------------------------------------------------------------
-def _settings(args, **overrides):
-    from qbo_sync.settings import load_settings
-
-    return load_settings(args.config, **overrides)
+from qbo_sync.cli import (CliError, _add_import_modes, _entities, _import_mode, _print_json,
+                          _print_report, _resources, _settings, _table)
 
 
-def _resources(args, **overrides):
-    from qbo_sync.resources import Resources
-
-    return Resources(_settings(args, **overrides))
-
-
-def _print_json(value) -> None:
-    print(json.dumps(value, indent=2, default=str))
-
-
-def _table(rows: list[dict], columns: list[tuple[str, str]], max_width: int = 60) -> str:
-    """A plain fixed-width table: [(key, header)]."""
-    def cell(value) -> str:
-        text = "; ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
-        text = text.replace("\n", " ")
-        return text if len(text) <= max_width else text[:max_width - 1] + "…"
-
-    body = [[cell(row.get(key)) for key, _ in columns] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, (_, h) in enumerate(columns)]
-    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(columns, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in body]
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def _entities(args) -> list[str] | None:
-    from qbo_sync import entities as registry
-
-    names = args.entity or None
-    for name in names or []:
-        registry.get(name)   # an unknown entity fails here, with the list of known ones
-    return names
-
-
-def _import_mode(args) -> tuple[str, list[str] | None]:
-    if getattr(args, "select", None):
-        return "selected", args.select
-    if getattr(args, "all", False):
-        return "all", None
-    return "new", None
-
-
-def _add_import_modes(parser, required: bool) -> None:
-    group = parser.add_mutually_exclusive_group(required=required)
-    group.add_argument("--new", action="store_true", help="records not staged yet (the default)")
-    group.add_argument("--all", action="store_true", help="every record, taking in edits")
-    group.add_argument("--select", nargs="+", metavar="ID", help="these source ids")
-
-
-# --- verbs ---------------------------------------------------------------------------
 def cmd_sandbox(args) -> int:
     from qbo_sync.sandbox.serve import run
 
@@ -80,9 +16,7 @@ def cmd_sandbox(args) -> int:
     db_path = args.db or str(settings.data_dir / "sandbox.db")
     if db_path != ":memory:":
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    run(host=args.host, port=args.port, db_path=None if db_path == ":memory:" else db_path,
-        as_json=args.json)
-    return 0
+    return run(host=args.host, port=args.port, db_path=db_path, as_json=args.json)
 
 
 def cmd_import(args) -> int:
@@ -255,20 +189,7 @@ def cmd_demo(args) -> int:
     return run_demo(args)
 
 
-def _print_report(report: dict) -> None:
-    from qbo_sync.pipeline.report import to_markdown
-
-    print(to_markdown(report))
-
-
-# --- parser --------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qbo-sync", description=(
-        "Stage a construction company's project data and sync it to QuickBooks Online: "
-        "import → validate → map → preview → push."))
-    parser.add_argument("--config", metavar="PATH",
-                        help="settings file (default: $QBO_SYNC_CONFIG, else config/settings.yaml)")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+def register(verbs) -> None:
 
     p = verbs.add_parser("sandbox", help="serve the local QBO sandbox")
     p.add_argument("--host", default="127.0.0.1")
@@ -343,36 +264,5 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", nargs="?", metavar="RUN", help="run number or Prefect flow-run id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report)
-    return parser
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Failures whose message is the whole story for a user: no traceback."""
-    from qbo_sync.pipeline.records import RecordNotFound
-    from qbo_sync.settings import SettingsError
-    from qbo_sync.sources.base import SourceError
-
-    errors: list[type[BaseException]] = [CliError, SettingsError, SourceError, RecordNotFound, ValueError]
-    for module, name in (("qbo_sync.qbo.connection", "NotConnected"),
-                         ("qbo_sync.pipeline.pushing", "ProjectsNotEnabled"),
-                         ("qbo_sync.qbo.tokens", "TokenKeyError")):
-        errors.append(getattr(__import__(module, fromlist=[name]), name))
-    return tuple(errors)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if isinstance(exc, _user_errors()):
-            print(f"qbo-sync: {exc}", file=sys.stderr)
-            return 1
-        raise
-
-
-if __name__ == "__main__":
-    sys.exit(main())

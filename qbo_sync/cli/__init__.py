@@ -1,0 +1,128 @@
+"""`qbo-sync`: the command line.
+
+Each `verbs_*.py` module in this package adds its verbs with `register(verbs)`; they are
+found at start-up, so a new group of verbs is a new module and nothing else.
+Verbs that only read the staging database (status, history, payload, report) import
+neither Prefect nor Great Expectations, so they answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+from pathlib import Path
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 1."""
+
+
+# --- helpers -------------------------------------------------------------------------
+def _settings(args, **overrides):
+    from qbo_sync.settings import load_settings
+
+    return load_settings(args.config, **overrides)
+
+
+def _resources(args, **overrides):
+    from qbo_sync.resources import Resources
+
+    return Resources(_settings(args, **overrides))
+
+
+def _print_json(value) -> None:
+    print(json.dumps(value, indent=2, default=str))
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]], max_width: int = 60) -> str:
+    """A plain fixed-width table: [(key, header)]."""
+    def cell(value) -> str:
+        text = "; ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+        text = text.replace("\n", " ")
+        return text if len(text) <= max_width else text[:max_width - 1] + "…"
+
+    body = [[cell(row.get(key)) for key, _ in columns] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, (_, h) in enumerate(columns)]
+    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(columns, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in body]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _entities(args) -> list[str] | None:
+    from qbo_sync import entities as registry
+
+    names = args.entity or None
+    for name in names or []:
+        registry.get(name)   # an unknown entity fails here, with the list of known ones
+    return names
+
+
+def _import_mode(args) -> tuple[str, list[str] | None]:
+    if getattr(args, "select", None):
+        return "selected", args.select
+    if getattr(args, "all", False):
+        return "all", None
+    return "new", None
+
+
+def _add_import_modes(parser, required: bool) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--new", action="store_true", help="records not staged yet (the default)")
+    group.add_argument("--all", action="store_true", help="every record, taking in edits")
+    group.add_argument("--select", nargs="+", metavar="ID", help="these source ids")
+
+
+
+def _print_report(report: dict) -> None:
+    from qbo_sync.pipeline.report import to_markdown
+
+    print(to_markdown(report))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qbo-sync", description=(
+        "Stage a construction company's project data and sync it to QuickBooks Online: "
+        "import → validate → map → preview → push."))
+    parser.add_argument("--config", metavar="PATH",
+                        help="settings file (default: $QBO_SYNC_CONFIG, else config/settings.yaml)")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    package = Path(__file__).parent
+    for module in sorted(m.name for m in pkgutil.iter_modules([str(package)]) if m.name.startswith("verbs_")):
+        importlib.import_module(f"{__name__}.{module}").register(verbs)
+    return parser
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Failures whose message is the whole story for a user: no traceback."""
+    from qbo_sync.pipeline.records import RecordNotFound
+    from qbo_sync.settings import SettingsError
+    from qbo_sync.sources.base import SourceError
+
+    errors: list[type[BaseException]] = [CliError, SettingsError, SourceError, RecordNotFound, ValueError]
+    for module, name in (("qbo_sync.qbo.connection", "NotConnected"),
+                         ("qbo_sync.pipeline.pushing", "ProjectsNotEnabled"),
+                         ("qbo_sync.qbo.tokens", "TokenKeyError")):
+        errors.append(getattr(__import__(module, fromlist=[name]), name))
+    return tuple(errors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if isinstance(exc, _user_errors()):
+            print(f"qbo-sync: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
