@@ -36,7 +36,6 @@ row keys; each should end as the Needs Action reason given here):
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass

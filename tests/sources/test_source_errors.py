@@ -172,7 +172,7 @@ def test_refused_connection_fails_fast_naming_the_url_without_password():
         SqlSource(url).read("projects")
     message = str(caught.value)
     assert time.monotonic() - started < 5
-    assert message.startswith(f"database unreachable: postgresql+psycopg://bob:***@127.0.0.1:")
+    assert message.startswith("database unreachable: postgresql+psycopg://bob:***@127.0.0.1:")
     assert "hunter2" not in message
 
 
