@@ -96,13 +96,18 @@ def validate_frame(
     for position, expectation in enumerate(numbered["expectations"]):
         expectation["meta"] = {**(expectation.get("meta") or {}), _POSITION: position}
     suite = build_gx_suite(numbered, path)
+    values = {name: _plain(name, value) for name, value in parameters.items()}
     with _ENGINE_LOCK:
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(
-            suite,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [prepare.ROW_COLUMN]},
-            expectation_parameters={name: _plain(value) for name, value in parameters.items()},
-        )
+        try:
+            result = batch.validate(
+                suite,
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [prepare.ROW_COLUMN]},
+                expectation_parameters=values,
+            )
+        except Exception as exc:  # e.g. a parameter of the wrong kind (None, a number for a list)
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            raise SuiteError(f"Suite '{suite_name}' could not run with the given parameters: {detail}") from None
     return _outcome(suite_name, path, data, df.reset_index(drop=True), frame, key, result.results)
 
 
@@ -119,8 +124,10 @@ def _check_columns(data: dict[str, Any], frame: pd.DataFrame, path: Path) -> Non
                 )
 
 
-def _plain(value: Any) -> Any:
+def _plain(name: str, value: Any) -> Any:
     """Sets, tuples, Series of known ids become the plain lists GX expects."""
+    if isinstance(value, str):  # "E1" would be read as the set of its letters
+        raise SuiteError(f"Suite parameter {name} is the text {value!r}; pass a list of values")
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=str)
     if isinstance(value, (tuple, pd.Series, pd.Index)):
@@ -152,9 +159,10 @@ def _outcome(suite_name, path, data, raw, frame, key, results) -> ValidationOutc
         target = {"critical": outcome.reasons, "warning": outcome.warnings}.get(severity)
         if target is None:
             continue
+        base = row_fields.table(columns)  # the same for every row of this expectation
         for failure in failures:
             row = int(failure[prepare.ROW_COLUMN])
-            text = reasons.render(template, row_fields.row(template, columns, row))
+            text = reasons.render(template, row_fields.row(template, base, columns, row))
             found = target.setdefault(keys[row], [])
             if text not in found:
                 found.append(text)
@@ -215,8 +223,8 @@ class _RowFields:
         names = [prepare.source_column(c) for c in columns]
         return {"column": ", ".join(names), "other_column": names[1] if len(names) > 1 else ""}
 
-    def row(self, template: str, columns: list[str], row: int) -> dict[str, str]:
-        fields = self.table(columns)
+    def row(self, template: str, base: dict[str, str], columns: list[str], row: int) -> dict[str, str]:
+        fields = dict(base)
         checked = columns[0] if columns else None
         for name in reasons.placeholders(template):
             if name in fields:

@@ -94,3 +94,9 @@ def test_nothing_known_means_every_reference_is_unknown(suites_dir):
 def test_missing_parameters_are_a_clear_error(suites_dir):
     with pytest.raises(SuiteError, match="needs the parameter.*known_employee_ids.*known_project_ids"):
         run(suites_dir, dict(WEEK, entry_id="T1"), parameters={"known_cost_codes": ["01-100"]})
+
+
+@pytest.mark.parametrize("value", [None, 5, "E1"])
+def test_parameters_of_the_wrong_kind_are_a_clear_error(suites_dir, value):
+    with pytest.raises(SuiteError, match="parameter"):
+        run(suites_dir, dict(WEEK, entry_id="T1"), parameters=dict(KNOWN, known_employee_ids=value))
