@@ -26,6 +26,7 @@ from qbo_sync.validation.suites import (
     parameter_names,
     read_suite_json,
     suite_path,
+    value_set_parameters,
 )
 
 _POSITION = "qbo_sync_position"  # GX returns results in its own order; this restores the suite's
@@ -89,14 +90,15 @@ def validate_frame(
 
     frame = prepare.prepare_frame(df, spec)
     _check_columns(data, frame, path)
-    if frame.empty:  # nothing to check; GX has no rows to report on either
-        return ValidationOutcome(suite_name, 0, expectations=[_summary(e, None) for e in data["expectations"]])
-
     numbered = copy.deepcopy(data)
     for position, expectation in enumerate(numbered["expectations"]):
         expectation["meta"] = {**(expectation.get("meta") or {}), _POSITION: position}
-    suite = build_gx_suite(numbered, path)
-    values = {name: _plain(name, value) for name, value in parameters.items()}
+    suite = build_gx_suite(numbered, path)  # also for an empty table: a broken suite must not pass
+    set_parameters = value_set_parameters(data)
+    values = {name: _plain(name, value, name in set_parameters) for name, value in parameters.items()}
+    if frame.empty:  # nothing to check; GX has no rows to report on either
+        return ValidationOutcome(suite_name, 0, expectations=[_summary(e, None) for e in data["expectations"]])
+
     with _ENGINE_LOCK:
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
         try:
@@ -124,9 +126,9 @@ def _check_columns(data: dict[str, Any], frame: pd.DataFrame, path: Path) -> Non
                 )
 
 
-def _plain(name: str, value: Any) -> Any:
+def _plain(name: str, value: Any, is_value_set: bool) -> Any:
     """Sets, tuples, Series of known ids become the plain lists GX expects."""
-    if isinstance(value, str):  # "E1" would be read as the set of its letters
+    if is_value_set and isinstance(value, str):  # "E1" would be read as the set of its letters
         raise SuiteError(f"Suite parameter {name} is the text {value!r}; pass a list of values")
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=str)

@@ -117,6 +117,16 @@ def parameter_names(data: dict[str, Any]) -> list[str]:
     return found
 
 
+def value_set_parameters(data: dict[str, Any]) -> set[str]:
+    """The parameters that stand for a whole value_set (lists of known ids)."""
+    names = set()
+    for expectation in data["expectations"]:
+        value_set = expectation.get("kwargs", {}).get("value_set")
+        if isinstance(value_set, dict) and isinstance(value_set.get("$PARAMETER"), str):
+            names.add(value_set["$PARAMETER"])
+    return names
+
+
 def expectation_columns(kwargs: dict[str, Any]) -> list[str]:
     """The columns an expectation reads, in the order its kwargs name them."""
     columns = [kwargs[k] for k in _COLUMN_KWARGS if isinstance(kwargs.get(k), str)]

@@ -178,6 +178,23 @@ def test_empty_table(suites_dir):
     assert outcome.expectations and all(e["success"] for e in outcome.expectations)
 
 
+def test_a_broken_suite_is_an_error_even_for_an_empty_table(own_suites):
+    write_suite(own_suites, "typo", [{"type": "expect_column_values_to_be_nice", "kwargs": {"column": "name"}}])
+    with pytest.raises(SuiteError, match="is not valid"):
+        validate_frame(suite_name="typo", df=projects(), key="project_id", suites_dir=own_suites)
+
+
+def test_a_scalar_parameter_may_be_text(own_suites):
+    write_suite(own_suites, "pattern", [
+        {"type": "expect_column_values_to_match_regex",
+         "kwargs": {"column": "number", "regex": {"$PARAMETER": "number_pattern"}},
+         "meta": {"reason": "Project number \"{value}\" is not in the company's form"}}])
+    frame = projects(dict(GOOD, project_id="P1", number="2026-001"), dict(GOOD, project_id="P2", number="x"))
+    outcome = validate_frame(suite_name="pattern", df=frame, key="project_id", suites_dir=own_suites,
+                             parameters={"number_pattern": "^[0-9]{4}-[0-9]{3}$"})
+    assert outcome.reasons == {"P2": ['Project number "x" is not in the company\'s form']}
+
+
 def test_passed_keeps_only_ids_without_blocking_reasons(suites_dir):
     frame = projects(dict(GOOD, project_id="P1"), dict(GOOD, project_id="P2", status="Bogus"),
                      dict(GOOD, project_id="P3", name="A: B"))
