@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from prefect import flow, task
 
+from flows.hooks import notify_failure, notify_report
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.stages import failed_records, prepare_retry
 from tasks.approving import approve_stage
@@ -30,7 +31,7 @@ def reimport_stage(config: str | None, records: list[str] | None) -> dict[str, l
     return selection
 
 
-@flow(name="qbo-sync-retry", log_prints=True)
+@flow(name="qbo-sync-retry", log_prints=True, on_failure=[notify_failure], on_crashed=[notify_failure])
 def retry(records: list[str] | None = None, approval: str = "yes", config: str | None = None) -> dict:
     """Retry the named records (numbers or ENTITY/ID), or every Failed one when none is named."""
     started = datetime.now(timezone.utc)
@@ -50,4 +51,6 @@ def retry(records: list[str] | None = None, approval: str = "yes", config: str |
     approved = approve_stage(preview, approval)
     pushes = push_stage(config, preview) if approved else []
     imports = [f"{e}: read again from the source: {', '.join(ids)}" for e, ids in selection.items()]
-    return report_stage(config, entities, "retry", started, imports, preview.counts(), approved, pushes)
+    report = report_stage(config, entities, "retry", started, imports, preview.counts(), approved, pushes)
+    notify_report(config, report)
+    return report

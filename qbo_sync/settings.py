@@ -105,6 +105,72 @@ class PushSettings(_Section):
     batch_size: int = Field(30, ge=1, le=30)   # QBO's batch limit is 30 operations
 
 
+# --- operations (issue 6): schedule, notifications, several companies ------------------
+class ScheduleSettings(_Section):
+    """When the nightly sync runs; applied with `qbo-sync schedule apply`."""
+
+    every: Literal["daily", "weekly", "cron"] = "daily"
+    at: str = Field("02:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")   # HH:MM, for daily and weekly
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    cron: str = ""                     # five fields, when every is cron
+    timezone: str = "UTC"
+    # Nightly runs have no one to ask: approve always, or only when the run deletes nothing in QBO.
+    approve: Literal["always", "no-deletes"] = "always"
+
+    @model_validator(mode="after")
+    def _cron_needs_expression(self):
+        if self.every == "cron" and len(self.cron.split()) != 5:
+            raise ValueError("schedule.cron needs five fields (minute hour day month weekday) when schedule.every is cron")
+        return self
+
+
+class NotificationSettings(_Section):
+    """Where a run with Failed or Needs Action records, a failed run, or an expired
+    QuickBooks connection is reported. Empty: no notifications."""
+
+    webhook_url: str = ""              # generic JSON POST
+    slack_webhook_url: str = ""        # Slack incoming webhook
+    email_to: list[str] = []
+    email_from: str = "qbo-sync@localhost"
+    smtp_host: str = ""
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""            # from the environment: QBO_SYNC_NOTIFICATIONS__SMTP_PASSWORD
+    smtp_starttls: bool = False
+    timeout_seconds: float = Field(10, gt=0)
+
+
+class CompanySettings(_Section):
+    """One more QuickBooks company: its own realm, staging database, source, rules and schedule.
+
+    Unset parts fall back to the top-level settings (see qbo_sync.ops.companies).
+    """
+
+    realm_id: str = ""
+    database_url: str = ""
+    data_dir: Path | None = None
+    source: dict = {}
+    qbo: dict = {}
+    sync: dict = {}
+    schedule: dict = {}
+
+
+class ConsoleUser(_Section):
+    username: str = Field(min_length=1)
+    password_hash: str = Field(min_length=1)   # from `qbo-sync console hash-password`
+    role: Literal["admin", "viewer"] = "viewer"
+
+
+class ConsoleSettings(_Section):
+    """The web console: who may sign in, and the key that signs their sessions."""
+
+    users: list[ConsoleUser] = []
+    # Empty: a key generated once into data_dir/console.key. Set it with
+    # QBO_SYNC_CONSOLE__SECRET_KEY when several console processes share sessions.
+    secret_key: str = ""
+    page_size: int = Field(50, ge=10, le=500)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid",
@@ -120,8 +186,12 @@ class Settings(BaseSettings):
     qbo: QboSettings = QboSettings()
     sync: SyncSettings = SyncSettings()
     push: PushSettings = PushSettings()
+    console: ConsoleSettings = ConsoleSettings()
     validations_dir: Path = Path("validations")
     reports_dir: Path = Path("reports")
+    schedule: ScheduleSettings = ScheduleSettings()
+    notifications: NotificationSettings = NotificationSettings()
+    companies: dict[str, CompanySettings] = {}
 
     @property
     def staging_url(self) -> str:

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from qbo_sync import entities as registry
 from qbo_sync.db.models import Run
+from qbo_sync.ops.report_files import report_name, report_rows, write_report_files
+from qbo_sync.ops.totals import pushed_totals
 from qbo_sync.pipeline.report import build_report, to_markdown
 from tasks.common import RETRY, flow_run_id, resources
 
@@ -19,12 +21,40 @@ def report_stage(config: str | None, entities: list[str] | None, kind: str, star
     run_id = flow_run_id()
     report = build_report(res.db, registry.resolve(entities), imports=imports, pushes=pushes,
                           preview_counts=preview_counts, approved=approved, flow_run_id=run_id, note=note)
+    report["totals"] = pushed_totals(res.db, run_id)
     failed = sum(p["failed"] for p in report["pushed"])
     with res.db.session() as session, session.begin():
-        session.add(Run(flow_run_id=run_id, kind=kind, started_at=started_at,
-                        finished_at=datetime.now(timezone.utc),
-                        outcome="failed records" if failed else ("pushed" if approved else "not pushed"),
-                        report=report))
+        run = Run(flow_run_id=run_id, kind=kind, started_at=started_at,
+                  finished_at=datetime.now(timezone.utc),
+                  outcome="failed records" if failed else ("pushed" if approved else "not pushed"),
+                  report=report)
+        session.add(run)
+        session.flush()
+        files = write_report_files(report, res.settings.reports_dir, report_name(run.id, run_id))
+        report["files"] = {k: str(p) for k, p in files.items()}
+        run.report = dict(report)   # a new dict, so SQLAlchemy sees the JSON change
+    _publish(report)
+    return report
+
+
+def _publish(report: dict) -> None:
+    """The Prefect artifacts of the run report: markdown, tables, links to the files."""
     create_markdown_artifact(key="sync-report", markdown=to_markdown(report),
                              description="Counts per status, what was pushed, and what needs attention")
-    return report
+    rows = report_rows(report)
+    status = [r for r in rows if r["section"] == "status"]
+    create_table_artifact(key="sync-status-counts", table=[
+        {"entity": r["entity"], "status": r["status"], "records": r["value"]} for r in status],
+        description="Records per entity and status after this run")
+    if report["totals"]:
+        create_table_artifact(key="sync-pushed-per-project", table=report["totals"],
+                              description="Hours and amounts pushed to QuickBooks per project")
+    if report["problems"]:
+        create_table_artifact(key="sync-needs-attention", table=[
+            {"entity": p["entity"], "id": p["source_id"], "name": p["name"], "status": p["status"],
+             "what to fix": "; ".join(p["reasons"])} for p in report["problems"][:5000]],
+            description="Failed and Needs Action records, with the reason and the fix")
+    for kind, path in report["files"].items():
+        create_link_artifact(key=f"sync-report-{kind}", link=f"file://{path}",
+                             link_text=f"Run report ({kind.upper()})",
+                             description=f"The standalone {kind.upper()} run report in the reports directory")
