@@ -18,6 +18,8 @@ def preview_stage(config: str | None, entities: list[str] | None, ids: list[str]
     if preview.rows:
         create_table_artifact(key="sync-preview-rows", table=preview.table_rows()[:5000],
                               description="Every record the run would create, update or skip")
+    if preview.rows:
+        print("\n" + preview.to_text())
     for entity, c in counts.items():
         print(f"Preview {entity}: {c.get('create', 0)} to create, {c.get('update', 0)} to update, "
               f"{c.get('skip', 0)} skipped, {c.get('unchanged', 0)} unchanged")

@@ -15,10 +15,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
-
 class CliError(Exception):
     """A user-facing failure: printed as one line, exit status 1."""
-
 
 # --- helpers -------------------------------------------------------------------------
 def _settings(args, **overrides):
@@ -26,31 +24,13 @@ def _settings(args, **overrides):
 
     return load_settings(args.config, **overrides)
 
-
 def _resources(args, **overrides):
     from qbo_sync.resources import Resources
 
     return Resources(_settings(args, **overrides))
 
-
 def _print_json(value) -> None:
     print(json.dumps(value, indent=2, default=str))
-
-
-def _table(rows: list[dict], columns: list[tuple[str, str]], max_width: int = 60) -> str:
-    """A plain fixed-width table: [(key, header)]."""
-    def cell(value) -> str:
-        text = "; ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
-        text = text.replace("\n", " ")
-        return text if len(text) <= max_width else text[:max_width - 1] + "…"
-
-    body = [[cell(row.get(key)) for key, _ in columns] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, (_, h) in enumerate(columns)]
-    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(columns, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in body]
-    return "\n".join(line.rstrip() for line in lines)
-
 
 def _entities(args) -> list[str] | None:
     from qbo_sync import entities as registry
@@ -60,7 +40,6 @@ def _entities(args) -> list[str] | None:
         registry.get(name)   # an unknown entity fails here, with the list of known ones
     return names
 
-
 def _import_mode(args) -> tuple[str, list[str] | None]:
     if getattr(args, "select", None):
         return "selected", args.select
@@ -68,20 +47,16 @@ def _import_mode(args) -> tuple[str, list[str] | None]:
         return "all", None
     return "new", None
 
-
 def _add_import_modes(parser, required: bool) -> None:
     group = parser.add_mutually_exclusive_group(required=required)
     group.add_argument("--new", action="store_true", help="records not staged yet (the default)")
     group.add_argument("--all", action="store_true", help="every record, taking in edits")
     group.add_argument("--select", nargs="+", metavar="ID", help="these source ids")
 
-
-
 def _print_report(report: dict) -> None:
     from qbo_sync.pipeline.report import to_markdown
 
     print(to_markdown(report))
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qbo-sync", description=(
@@ -94,7 +69,6 @@ def build_parser() -> argparse.ArgumentParser:
     for module in sorted(m.name for m in pkgutil.iter_modules([str(package)]) if m.name.startswith("verbs_")):
         importlib.import_module(f"{__name__}.{module}").register(verbs)
     return parser
-
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Failures whose message is the whole story for a user: no traceback."""
@@ -109,7 +83,6 @@ def _user_errors() -> tuple[type[BaseException], ...]:
         errors.append(getattr(__import__(module, fromlist=[name]), name))
     return tuple(errors)
 
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -122,7 +95,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"qbo-sync: {exc}", file=sys.stderr)
             return 1
         raise
-
 
 if __name__ == "__main__":
     sys.exit(main())

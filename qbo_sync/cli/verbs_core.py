@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from qbo_sync.cli import (CliError, _add_import_modes, _entities, _import_mode, _print_json,
-                          _print_report, _resources, _settings, _table)
+                          _print_report, _resources, _settings)
+from qbo_sync.tables import render_table as _table
 
 
 def cmd_sandbox(args) -> int:

@@ -42,6 +42,18 @@ class Preview:
     def table_rows(self) -> list[dict]:
         return [asdict(r) for r in self.rows]
 
+    def to_text(self, limit: int = 200) -> str:
+        """The rows as a terminal table, writes first, for a person about to approve."""
+        from qbo_sync.tables import render_table
+
+        order = {CREATE: 0, UPDATE: 1, SKIP: 2}
+        rows = sorted(self.table_rows(), key=lambda r: (order[r["action"]], r["entity"], r["record_id"]))
+        text = render_table(rows[:limit], [("action", "Action"), ("entity", "Entity"), ("source_id", "Id"),
+                                           ("name", "Name"), ("qbo_id", "QBO id"), ("reason", "Why skipped")])
+        if len(rows) > limit:
+            text += f"\n… and {len(rows) - limit} more (qbo-sync status lists them all)"
+        return text
+
 
 def build_preview(db: StagingDb, specs: list[EntitySpec],
                   source_ids: dict[str, list[str]] | None = None) -> Preview:
