@@ -15,6 +15,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
+from qbo_sync.tables import render_table as _table  # noqa: F401 - shared by the verbs_* modules
+
 class CliError(Exception):
     """A user-facing failure: printed as one line, exit status 1."""
 
