@@ -1,0 +1,86 @@
+"""Console list at scale: 50,000 staged projects, pages rendered with filters, search, paging.
+
+Prints the server time of each page (the app's own Server-Timing header: routing, queries,
+template) and the round trip through the ASGI test client. Target: every page under 300 ms.
+
+    python bench/bench_console.py [--records 50000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from qbo_sync.console import create_app  # noqa: E402
+from qbo_sync.console.auth import hash_password  # noqa: E402
+from qbo_sync.resources import Resources  # noqa: E402
+from qbo_sync.settings import load_settings  # noqa: E402
+from tests.console.seed import insert_projects  # noqa: E402
+
+TARGET_MS = 300
+PAGES = [
+    ("first page", "/e/projects"),
+    ("page 500 of 1000", "/e/projects?page=500"),
+    ("last page", "/e/projects?page=1000"),
+    ("200 per page, page 100", "/e/projects?per_page=200&page=100"),
+    ("status Failed, page 200", "/e/projects?status=failed&page=200"),
+    ("search 'harbor'", "/e/projects?q=harbor"),
+    ("search 'harbor' + Synced, page 20", "/e/projects?status=synced&q=harbor&page=20"),
+    ("search by id 'P-049999'", "/e/projects?q=P-049999"),
+    ("search, no match", "/e/projects?q=zzz-nothing"),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--database-url", default="", help="default: a new SQLite file")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/staging.db"
+        settings = load_settings(None, data_dir=Path(tmp), database_url=url, console={
+            "secret_key": "bench", "users": [{"username": "bench", "role": "viewer",
+                                              "password_hash": hash_password("bench-password")}]})
+        res = Resources(settings)
+        started = time.perf_counter()
+        insert_projects(res.db, args.records)
+        print(f"inserted {args.records:,} staged projects in {time.perf_counter() - started:.1f} s ({url.split(':')[0]})")
+
+        client = TestClient(create_app(settings, resources=res))
+        login = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+        client.post("/login", data={"username": "bench", "password": "bench-password", "csrf_token": token})
+
+        worst = 0.0
+        print(f"\n{'page':38} {'rows':>5} {'server ms (median/max)':>24} {'round trip ms':>14}")
+        for label, path in PAGES:
+            server, total = [], []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                response = client.get(path)
+                total.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+                server.append(float(re.search(r"dur=([\d.]+)", response.headers["server-timing"]).group(1)))
+            rows = response.text.count("<tr data-id=")
+            worst = max(worst, max(server))
+            print(f"{label:38} {rows:5d} {statistics.median(server):11.1f} / {max(server):6.1f}     "
+                  f"{statistics.median(total):10.1f}")
+        res.close()
+    verdict = "OK" if worst < TARGET_MS else "OVER TARGET"
+    print(f"\nslowest page: {worst:.1f} ms server time (target {TARGET_MS} ms): {verdict}")
+    return 0 if worst < TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

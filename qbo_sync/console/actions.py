@@ -1,0 +1,184 @@
+"""The console's actions (POST, admin only, CSRF-checked): import, link, map, preview, sync, retry.
+
+Each calls the existing pipeline; long ones run as jobs the page polls.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from sqlalchemy import func, select
+
+from qbo_sync import entities as registry
+from qbo_sync.console import csrf, queries
+from qbo_sync.console.jobs import Job
+from qbo_sync.console.state import admin, entity, render, state
+from qbo_sync.settings import ConsoleUser
+
+router = APIRouter(dependencies=[Depends(csrf.require)])
+
+IMPORT_MODES = {"new": "Import New Items", "all": "Import All", "selected": "Import Selected"}
+
+
+def _record_ids(ids: str) -> list[int]:
+    try:
+        chosen = sorted({int(part) for part in ids.replace(",", " ").split()})
+    except ValueError:
+        raise HTTPException(400, "the selection must be record numbers") from None
+    if not chosen:
+        raise HTTPException(400, "select records first: click their numbers (Shift or Ctrl/Cmd for several)")
+    return chosen
+
+
+def _selection(request: Request, spec, ids: str) -> list[str]:
+    chosen = queries.source_ids(state(request).res.db, spec.name, _record_ids(ids))
+    if not chosen:
+        raise HTTPException(400, f"none of the selected records are {spec.label}")
+    return chosen
+
+
+def _job(job: Job) -> dict:
+    return {"job": job.id, "title": job.title}
+
+
+@router.post("/e/{name}/import")
+def import_records(request: Request, name: str, mode: str = Form("new"), ids: str = Form(""),
+                   me: ConsoleUser = Depends(admin)):
+    spec = entity(name)
+    if mode not in IMPORT_MODES:
+        raise HTTPException(400, f"unknown import mode {mode!r}: use new, all or selected")
+    chosen = _selection(request, spec, ids) if mode == "selected" else None
+    res = state(request).res
+
+    def work(_job) -> str:
+        from qbo_sync.pipeline import stages
+
+        results = stages.run_import(res, [spec.name], mode, ids=chosen)
+        # Check at once so the list shows what needs action and the QBO lists for linking are fresh.
+        stages.run_validate(res, [spec.name])
+        stages.run_map(res, [spec.name])
+        return "Imported " + "; ".join(r.summary() for r in results)
+
+    job = state(request).jobs.start(f"{IMPORT_MODES[mode]}: {spec.label}", me.username, work)
+    return _job(job)
+
+
+@router.post("/records/{record_id}/link")
+def link(request: Request, record_id: int, target: str = Form(""), role: str = Form("customer"),
+         me: ConsoleUser = Depends(admin)):
+    from qbo_sync.pipeline import mapping
+
+    st = state(request)
+    found = queries.record_entity(st.res.db, record_id)
+    if found is None:
+        raise HTTPException(404, f"no staged record #{record_id}")
+    if not target.strip():
+        raise HTTPException(400, "choose a QBO customer first")
+    spec = registry.get(found[0])
+    linked = mapping.confirm_link(st.res.db, spec, found[1], target.strip(), role=role, linked_by=me.username)
+    mapping.map_entity(st.res.db, spec, st.settings.sync, record_ids=[record_id])   # settle its status
+    return {"detail": f"Linked {spec.label.removesuffix('s').lower()} {found[1]} to \"{linked.name}\" "
+                      "for good.", "qbo_id": linked.qbo_id, "name": linked.name}
+
+
+@router.post("/records/{record_id}/mapping")
+def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
+                   me: ConsoleUser = Depends(admin)):
+    from quickbooks.exceptions import QuickbooksException
+
+    from qbo_sync.pipeline import mapping
+
+    st = state(request)
+    found = queries.record_entity(st.res.db, record_id)
+    if found is None:
+        raise HTTPException(404, f"no staged record #{record_id}")
+    qbo_id = qbo_id.strip()
+    if not qbo_id.isdigit():
+        raise HTTPException(400, "give the QBO id (a number) of the existing object")
+    spec = registry.get(found[0])
+    try:
+        qbo_object = st.res.qbo.client().get_single_object(spec.qbo_entity, qbo_id)[spec.qbo_entity]
+    except QuickbooksException as exc:
+        raise HTTPException(400, f"QBO has no {spec.qbo_entity.lower()} with id {qbo_id} "
+                                 f"({exc.message})") from None
+    mapping.link_existing(st.res.db, spec, found[1], qbo_id, qbo_object)
+    name = qbo_object.get("DisplayName") or qbo_object.get("Name") or qbo_id
+    return {"detail": f"{found[1]} now maps to QBO {spec.qbo_entity.lower()} {qbo_id} \"{name}\": "
+                      "the next sync updates it instead of creating a new one."}
+
+
+@router.post("/e/{name}/preview")
+def preview(request: Request, name: str, ids: str = Form(""), me: ConsoleUser = Depends(admin)):
+    from qbo_sync.pipeline import stages
+
+    spec = entity(name)
+    chosen = _selection(request, spec, ids)
+    res = state(request).res
+    stages.run_validate(res, [spec.name])
+    stages.run_map(res, [spec.name])
+    plan = stages.run_preview(res, [spec.name], chosen)
+    counts = plan.counts().get(spec.name, {})
+    return render(request, "preview.html", spec=spec, plan=plan, counts=counts, ids=ids,
+                  writes=counts.get("create", 0) + counts.get("update", 0))
+
+
+def _push_progress(res, since: datetime, planned: int):
+    from qbo_sync.db.models import SyncAttempt
+
+    def progress() -> str:
+        with res.db.session() as session:
+            done = session.scalar(select(func.count()).select_from(SyncAttempt)
+                                  .where(SyncAttempt.attempted_at >= since))
+        return f"{min(done, planned) if planned else done} of {planned} pushed" if planned else \
+            f"{done} pushed"
+    return progress
+
+
+def _outcome(report: dict) -> str:
+    if not report:
+        return "Nothing to retry."
+    pushed = report.get("pushed") or []
+    created = sum(p["created"] for p in pushed)
+    updated = sum(p["updated"] for p in pushed)
+    failed = sum(p["failed"] for p in pushed)
+    if not report.get("approved"):
+        return "Nothing was pushed (nothing to create or update)."
+    return f"Done: {created} created, {updated} updated, {failed} failed."
+
+
+@router.post("/e/{name}/sync")
+def sync(request: Request, name: str, ids: str = Form(""), planned: int = Form(0),
+         me: ConsoleUser = Depends(admin)):
+    spec = entity(name)
+    chosen = _selection(request, spec, ids)
+    st = state(request)
+
+    def work(job: Job) -> str:
+        from flows.sync import sync as sync_flow
+
+        job.report = sync_flow(entities=[spec.name], mode="selected", ids=chosen, approval="yes",
+                               config=st.config)
+        return _outcome(job.report)
+
+    job = st.jobs.start(f"Sync to QBO: {len(chosen)} {spec.label.lower()}", me.username, work,
+                        progress=_push_progress(st.res, datetime.now(timezone.utc), planned))
+    return _job(job)
+
+
+@router.post("/records/{record_id}/retry")
+def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
+    st = state(request)
+    found = queries.record_entity(st.res.db, record_id)
+    if found is None:
+        raise HTTPException(404, f"no staged record #{record_id}")
+
+    def work(job: Job) -> str:
+        from flows.retry import retry as retry_flow
+
+        job.report = retry_flow(records=[str(record_id)], approval="yes", config=st.config)
+        return _outcome(job.report)
+
+    job = st.jobs.start(f"Retry {found[0]}/{found[1]}", me.username, work,
+                        progress=_push_progress(st.res, datetime.now(timezone.utc), 1))
+    return _job(job)

@@ -1,0 +1,132 @@
+"""The console's app factory: sessions, security headers, error pages, and the routes."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from qbo_sync.console import actions, auth, csrf, pages
+from qbo_sync.console.jobs import Busy, JobRunner
+from qbo_sync.console.state import HERE, SESSION_USER, ConsoleState, NotSignedIn, render, templates
+from qbo_sync.resources import Resources
+from qbo_sync.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    # Scripts and styles come only from our static files: an injected <script> would not run.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Failures whose message is the whole story for a user: shown as it is, no traceback."""
+    from qbo_sync.pipeline.mapping import MappingError
+    from qbo_sync.pipeline.records import RecordNotFound
+    from qbo_sync.qbo.connection import NotConnected
+    from qbo_sync.settings import SettingsError
+    from qbo_sync.sources.base import SourceError
+
+    return (MappingError, RecordNotFound, NotConnected, SettingsError, SourceError, ValueError, Busy)
+
+
+def create_app(settings: Settings | None = None, config: str | None = None,
+               resources: Resources | None = None) -> FastAPI:
+    """The console for the settings file `config` (which the sync flows it starts read too)."""
+    settings = settings or (resources.settings if resources else load_settings(config))
+    auth.check_users(settings)
+    res = resources or Resources(settings)
+    app = FastAPI(title="qbo-sync console", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.console = ConsoleState(settings, config, res, JobRunner(user_errors()), templates())
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.add_middleware(SessionMiddleware, secret_key=auth.session_secret(settings),
+                       session_cookie="qbo_sync_console", same_site="strict", max_age=8 * 3600)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _errors(app)
+    _sign_in(app)
+    app.include_router(pages.router)
+    app.include_router(actions.router)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    # The page's scripts ask for JSON; plain links and forms get an HTML page.
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _exc):
+        if _wants_json(request):
+            return JSONResponse({"detail": "Sign in first (your session has ended)."}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return render(request, "error.html", status_code=exc.status_code, message=exc.detail)
+
+    async def user_error(request: Request, exc: Exception):
+        status = 409 if isinstance(exc, Busy) else 400
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        return render(request, "error.html", status_code=status, message=str(exc))
+
+    for error in user_errors():   # handled here, so they never reach the server's error log
+        app.add_exception_handler(error, user_error)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.error("console request %s %s failed", request.method, request.url.path, exc_info=exc)
+        message = "Something went wrong on the server; the console's log has the details."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return render(request, "error.html", status_code=500, message=message)
+
+
+def _sign_in(app: FastAPI) -> None:
+    @app.get("/login")
+    async def login_page(request: Request, next: str = "/"):
+        return render(request, "login.html", next=_safe_next(next), error="")
+
+    @app.post("/login", dependencies=[Depends(csrf.require)])
+    async def login(request: Request, username: str = Form(""), password: str = Form(""),
+                    next: str = Form("/")):
+        users = request.app.state.console.settings.console.users
+        found = auth.authenticate(users, username, password)
+        if found is None:
+            return render(request, "login.html", status_code=401, next=_safe_next(next),
+                          error="Wrong user name or password.")
+        request.session.clear()   # a fresh session (and CSRF token) on sign-in
+        request.session[SESSION_USER] = found.username
+        return RedirectResponse(_safe_next(next), status_code=303)
+
+    @app.post("/logout", dependencies=[Depends(csrf.require)])
+    async def logout(request: Request):
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+
+def _safe_next(target: str) -> str:
+    # Only paths of this console: no open redirect to another site.
+    return target if target.startswith("/") and not target.startswith("//") else "/"

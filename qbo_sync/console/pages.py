@@ -1,0 +1,113 @@
+"""The console's screens (GET): entity lists, pop-ups, job progress, runs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from qbo_sync import entities as registry
+from qbo_sync import statuses, views
+from qbo_sync.console import queries
+from qbo_sync.console.state import entity, render, state, user
+from qbo_sync.pipeline.records import RecordNotFound
+
+router = APIRouter(dependencies=[Depends(user)])
+
+
+@router.get("/")
+async def home():
+    return RedirectResponse(f"/e/{next(iter(registry.ENTITIES))}", status_code=303)
+
+
+def _column_header(spec, column: str) -> str:
+    if column == "status":   # the source's own status, not the sync Status
+        return f"{spec.label.removesuffix('s')} status"
+    return column.replace("_", " ").capitalize()
+
+
+@router.get("/e/{name}")
+def entity_list(request: Request, name: str, status: str = "", q: str = "", page: str = "1",
+                per_page: str = ""):
+    spec = entity(name)
+    st = state(request)
+    try:
+        status_code = statuses.parse(status) if status else None
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    size = int(per_page) if per_page.isdigit() and int(per_page) in queries.PAGE_SIZES else \
+        st.settings.console.page_size
+    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    listing = queries.list_page(st.res.db, spec, queries.ListQuery(spec.name, status_code, q[:200], number, size))
+    link_choices = {rule.role: queries.qbo_choices(st.res.db, rule.qbo_entity) for rule in spec.links
+                    if any(rule.role not in row["links"] for row in listing.rows)}
+    return render(request, "entity.html", spec=spec, listing=listing, link_choices=link_choices,
+                  columns=[_column_header(spec, c) for c in spec.list_columns],
+                  labels=statuses.LABELS, status=status_code or "", q=q, page_sizes=queries.PAGE_SIZES)
+
+
+def _record_view(fn, request: Request, record_id: int) -> dict:
+    try:
+        return fn(state(request).res.db, str(record_id))
+    except RecordNotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+@router.get("/records/{record_id}/history")
+def history(request: Request, record_id: int):
+    return render(request, "history.html", h=_record_view(views.history, request, record_id))
+
+
+@router.get("/records/{record_id}/json")
+def payload(request: Request, record_id: int):
+    import json
+
+    p = _record_view(views.payload, request, record_id)
+    pretty = {k: (json.dumps(p[k], indent=2, sort_keys=True) if p[k] is not None else None)
+              for k in ("request", "response")}
+    return render(request, "payload.html", p=p, pretty=pretty)
+
+
+@router.get("/records/{record_id}/mapping")
+def mapping_form(request: Request, record_id: int):
+    found = queries.record_entity(state(request).res.db, record_id)
+    if found is None:
+        raise HTTPException(404, f"no staged record #{record_id}")
+    spec = registry.get(found[0])
+    return render(request, "mapping.html", spec=spec, record_id=record_id, source_id=found[1],
+                  choices=queries.qbo_choices(state(request).res.db, spec.qbo_entity))
+
+
+@router.get("/jobs/{job_id}")
+def job_status(request: Request, job_id: int):
+    job = state(request).jobs.get(job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id} (the console was restarted?)")
+    return {"id": job.id, "title": job.title, "state": job.state, "message": job.message,
+            "progress": job.progress_text()}
+
+
+def prefect_ui_url() -> str | None:
+    try:
+        from prefect.settings import PREFECT_UI_URL
+
+        url = PREFECT_UI_URL.value()
+    except Exception:
+        return None
+    return url.rstrip("/") if url else None
+
+
+@router.get("/runs")
+def runs(request: Request):
+    recent = views.runs(state(request).res.db, limit=50)
+    return render(request, "runs.html", runs=recent, prefect_ui=prefect_ui_url())
+
+
+@router.get("/runs/{run_id}")
+def run_report(request: Request, run_id: int):
+    from qbo_sync.pipeline.report import to_markdown
+
+    report = views.run_report(state(request).res.db, str(run_id))
+    if report is None:
+        raise HTTPException(404, f"no run {run_id}")
+    return render(request, "report.html", run_id=run_id, report=report, markdown=to_markdown(report),
+                  prefect_ui=prefect_ui_url())

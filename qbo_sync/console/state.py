@@ -1,0 +1,75 @@
+"""What every console request shares: settings, the staging database, jobs, templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from qbo_sync import entities as registry
+from qbo_sync.console import csrf
+from qbo_sync.console.jobs import JobRunner
+from qbo_sync.entities.base import EntitySpec
+from qbo_sync.resources import Resources
+from qbo_sync.settings import ConsoleUser, Settings
+
+HERE = Path(__file__).parent
+SESSION_USER = "user"
+
+
+class NotSignedIn(Exception):
+    """Raised by `user()`; answered with a redirect to the sign-in page (or 401 for scripts)."""
+
+
+@dataclass
+class ConsoleState:
+    settings: Settings
+    config: str | None          # the settings file the flows read
+    res: Resources
+    jobs: JobRunner
+    templates: Jinja2Templates
+
+
+def templates() -> Jinja2Templates:
+    # Autoescape on for every template: names from the source and from QBO are shown as text.
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+    return Jinja2Templates(env=env)
+
+
+def state(request: Request) -> ConsoleState:
+    return request.app.state.console
+
+
+def user(request: Request) -> ConsoleUser:
+    """The signed-in user, looked up in the settings on every request (a removed user is out)."""
+    name = request.session.get(SESSION_USER)
+    found = next((u for u in state(request).settings.console.users if u.username == name), None)
+    if found is None:
+        request.session.pop(SESSION_USER, None)
+        raise NotSignedIn()
+    return found
+
+
+def admin(request: Request) -> ConsoleUser:
+    found = user(request)
+    if found.role != "admin":
+        raise HTTPException(403, f"{found.username} has the viewer role: viewers can look, not change anything")
+    return found
+
+
+def entity(name: str) -> EntitySpec:
+    try:
+        return registry.get(name)
+    except ValueError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def render(request: Request, template: str, status_code: int = 200, **context):
+    context.setdefault("tabs", list(registry.ENTITIES.values()))
+    context["csrf_token"] = csrf.token(request)
+    name = request.session.get(SESSION_USER)
+    context.setdefault("me", next((u for u in state(request).settings.console.users if u.username == name), None))
+    return state(request).templates.TemplateResponse(request, template, context, status_code=status_code)

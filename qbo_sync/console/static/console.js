@@ -1,0 +1,177 @@
+// The console's behaviour: row selection, pop-ups, actions and job progress. No build step.
+"use strict";
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+function flash(text, kind = "info") {
+  const box = $("#flash");
+  box.textContent = text;           // textContent: messages are shown as text, never as HTML
+  box.className = kind;
+  box.hidden = false;
+}
+
+async function post(url, fields = {}) {
+  const body = new URLSearchParams(fields);
+  const response = await fetch(url, {
+    method: "POST", body, credentials: "same-origin",
+    headers: { "X-CSRF-Token": csrf(), "Accept": "application/json" },
+  });
+  const type = response.headers.get("content-type") || "";
+  const data = type.includes("json") ? await response.json() : await response.text();
+  if (!response.ok) {
+    throw new Error(typeof data === "object" ? data.detail : `HTTP ${response.status}`);
+  }
+  return data;
+}
+
+// --- pop-ups ---------------------------------------------------------------------------
+const modal = () => $("#modal");
+
+async function openModal(url, html) {
+  const body = $("#modal-body");
+  if (html === undefined) {
+    const response = await fetch(url, { credentials: "same-origin" });
+    html = await response.text();   // server-rendered and escaped by Jinja
+    if (!response.ok) { flash(`Could not open: HTTP ${response.status}`, "error"); return; }
+  }
+  body.innerHTML = html;
+  if (!modal().open) modal().showModal();
+}
+
+// --- selection -------------------------------------------------------------------------
+let anchor = null;
+const rows = () => $$("#records tbody tr[data-id]");
+const selectedIds = () => rows().filter((r) => r.classList.contains("selected")).map((r) => r.dataset.id);
+
+function refreshSelection() {
+  const n = selectedIds().length;
+  const count = $("#selection-count");
+  if (count) count.textContent = `${n} selected`;
+  $$("[data-needs-selection]").forEach((b) => { b.disabled = n === 0; });
+  rows().forEach((r) => r.setAttribute("aria-selected", r.classList.contains("selected")));
+}
+
+function clickSerial(row, event) {
+  const all = rows();
+  if (event.shiftKey && anchor) {
+    const [a, b] = [all.indexOf(anchor), all.indexOf(row)].sort((x, y) => x - y);
+    if (!(event.ctrlKey || event.metaKey)) all.forEach((r) => r.classList.remove("selected"));
+    all.slice(a, b + 1).forEach((r) => r.classList.add("selected"));
+  } else if (event.ctrlKey || event.metaKey) {
+    row.classList.toggle("selected");
+    anchor = row;
+  } else {
+    const only = row.classList.contains("selected") && selectedIds().length === 1;
+    all.forEach((r) => r.classList.remove("selected"));
+    if (!only) row.classList.add("selected");
+    anchor = row;
+  }
+  refreshSelection();
+}
+
+// --- jobs ------------------------------------------------------------------------------
+async function follow(job) {
+  const panel = $("#job");
+  panel.hidden = false;
+  panel.className = "running";
+  $("#job-text").textContent = `${job.title}…`;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const response = await fetch(`/jobs/${job.job}`, { headers: { "Accept": "application/json" } });
+    const state = await response.json();
+    if (!response.ok) { flash(state.detail, "error"); return; }
+    if (state.state === "running") {
+      $("#job-text").textContent = `${state.title}… ${state.progress || ""}`;
+      continue;
+    }
+    sessionStorage.setItem("qbo-sync-flash", JSON.stringify({
+      text: `${state.title}: ${state.message}`, kind: state.state === "done" ? "ok" : "error" }));
+    window.location.reload();
+    return;
+  }
+}
+
+async function startJob(url, fields) {
+  try {
+    follow(await post(url, fields));
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
+// --- wiring ----------------------------------------------------------------------------
+document.addEventListener("DOMContentLoaded", () => {
+  const saved = sessionStorage.getItem("qbo-sync-flash");
+  if (saved) {
+    sessionStorage.removeItem("qbo-sync-flash");
+    const { text, kind } = JSON.parse(saved);
+    flash(text, kind);
+  }
+  const toolbar = $(".toolbar");
+  const entity = toolbar ? toolbar.dataset.entity : null;
+
+  document.addEventListener("click", async (event) => {
+    const target = event.target.closest("button, [data-close]");
+    if (!target) return;
+    if (target.dataset.serial) {
+      clickSerial(target.closest("tr"), event);
+    } else if (target.id === "select-all") {
+      const every = rows().every((r) => r.classList.contains("selected"));
+      rows().forEach((r) => r.classList.toggle("selected", !every));
+      refreshSelection();
+    } else if (target.dataset.import) {
+      $("#import-menu").open = false;
+      const fields = { mode: target.dataset.import };
+      if (fields.mode === "selected") fields.ids = selectedIds().join(",");
+      startJob(`/e/${entity}/import`, fields);
+    } else if (target.id === "sync") {
+      try {
+        flash("Preparing the preview…");
+        await openModal(null, await post(`/e/${entity}/preview`, { ids: selectedIds().join(",") }));
+        $("#flash").hidden = true;
+      } catch (error) { flash(error.message, "error"); }
+    } else if (target.id === "confirm-sync") {
+      modal().close();
+      startJob(`/e/${target.dataset.entity}/sync`, { ids: target.dataset.ids, planned: target.dataset.planned });
+    } else if (target.dataset.retry) {
+      startJob(`/records/${target.dataset.retry}/retry`, {});
+    } else if (target.dataset.modal) {
+      openModal(target.dataset.modal);
+    } else if (target.hasAttribute("data-close")) {
+      modal().close();
+    }
+  });
+
+  document.addEventListener("change", async (event) => {
+    const target = event.target;
+    if (target.matches("[data-autosubmit]")) target.form.submit();
+    if (target.matches(".link-select") && target.value) {
+      const name = target.options[target.selectedIndex].text;
+      if (!window.confirm(`Link to "${name}"? The link is permanent: it cannot be changed afterwards.`)) {
+        target.value = "";
+        return;
+      }
+      try {
+        const done = await post(`/records/${target.dataset.record}/link`, { target: target.value, role: target.dataset.role });
+        sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
+        window.location.reload();
+      } catch (error) { flash(error.message, "error"); target.value = ""; }
+    }
+  });
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!form.matches("form.mapping")) return;
+    event.preventDefault();
+    const qboId = form.elements.qbo_id_typed.value.trim() || form.elements.qbo_id.value;
+    try {
+      const done = await post(form.dataset.action, { qbo_id: qboId });
+      modal().close();
+      sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
+      window.location.reload();
+    } catch (error) { flash(error.message, "error"); }
+  });
+  refreshSelection();
+});

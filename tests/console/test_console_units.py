@@ -1,0 +1,71 @@
+"""Pure parts of the console: password hashes, settings, and the list queries at scale
+(SQLite, and PostgreSQL when QBO_SYNC_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qbo_sync import statuses
+from qbo_sync.console import auth, queries
+from qbo_sync.db.engine import StagingDb
+from qbo_sync.entities import PROJECTS
+from qbo_sync.settings import SettingsError, load_settings
+from tests.console.seed import insert_projects
+from tests.e2e.conftest import staging_url  # noqa: F401  (SQLite and PostgreSQL)
+
+
+def test_password_hash_verifies_only_the_same_password_and_is_salted():
+    first, second = auth.hash_password("correct horse"), auth.hash_password("correct horse")
+    assert first != second, "each hash has its own salt"
+    assert "correct horse" not in first
+    assert auth.verify_password("correct horse", first)
+    assert not auth.verify_password("correct horsE", first)
+    assert not auth.verify_password("correct horse", "plain-text-in-settings")
+    with pytest.raises(ValueError):
+        auth.hash_password("")
+
+
+def test_console_settings_name_a_bad_role_and_refuse_start_without_users(tmp_path):
+    with pytest.raises(SettingsError, match=r"console.users.0.role"):
+        load_settings(None, console={"users": [{"username": "a", "password_hash": "x", "role": "boss"}]})
+    with pytest.raises(auth.ConsoleConfigError, match="hash-password"):
+        auth.check_users(load_settings(None, data_dir=tmp_path))
+    with pytest.raises(auth.ConsoleConfigError, match="password_hash of a"):
+        auth.check_users(load_settings(None, console={"users": [{"username": "a", "password_hash": "secret"}]}))
+
+
+def test_session_key_is_generated_once_into_the_data_dir(tmp_path):
+    settings = load_settings(None, data_dir=tmp_path)
+    key = auth.session_secret(settings)
+    assert len(key) > 40 and auth.session_secret(settings) == key
+    assert (tmp_path / "console.key").stat().st_mode & 0o077 == 0
+
+
+def test_list_pages_filters_and_searches_thousands_of_records(staging_url):
+    db = StagingDb(staging_url)
+    try:
+        insert_projects(db, 4000)
+        first = queries.list_page(db, PROJECTS, queries.ListQuery("projects", per_page=50))
+        assert (first.total, first.pages, len(first.rows)) == (4000, 80, 50)
+        assert first.status_counts == {code: 1000 for code in statuses.LABELS}
+        assert [r["source_id"] for r in first.rows[:2]] == ["P-000000", "P-000001"]
+        assert first.rows[0]["columns"] == ["2025-00000", "Harbor View Properties LLC", "Active",
+                                            "2025-01-01", "2025-12-31"]
+
+        failed = queries.list_page(db, PROJECTS, queries.ListQuery("projects", statuses.FAILED, page=20))
+        assert failed.total == 1000 and failed.query.page == 20
+        assert {r["status_label"] for r in failed.rows} == {"Failed"}
+        assert failed.rows[0]["reasons"] == ["QBO refused it"]
+
+        search = queries.list_page(db, PROJECTS, queries.ListQuery("projects", None, "HARBOR"))
+        assert search.total == 400 and all("Harbor" in r["name"] for r in search.rows)
+        both = queries.list_page(db, PROJECTS, queries.ListQuery("projects", statuses.SYNCED, "harbor", page=99))
+        assert both.total == 200 and both.query.page == 4, "a page past the end shows the last page"
+        assert all(r["synced"] != "Not Synced" for r in both.rows)
+
+        wildcard = queries.list_page(db, PROJECTS, queries.ListQuery("projects", search="%"))
+        assert wildcard.total == 0, "% is searched as text, not as a wildcard"
+        by_id = queries.list_page(db, PROJECTS, queries.ListQuery("projects", search="p-003999"))
+        assert [r["source_id"] for r in by_id.rows] == ["P-003999"]
+    finally:
+        db.dispose()
