@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from prefect import task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from sqlalchemy.orm.attributes import flag_modified
 
 from qbo_sync import entities as registry
 from qbo_sync.db.models import Run
@@ -32,7 +33,8 @@ def report_stage(config: str | None, entities: list[str] | None, kind: str, star
         session.flush()
         files = write_report_files(report, res.settings.reports_dir, report_name(run.id, run_id))
         report["files"] = {k: str(p) for k, p in files.items()}
-        run.report = dict(report)   # a new dict, so SQLAlchemy sees the JSON change
+        run.report = report
+        flag_modified(run, "report")   # the dict flushed above was changed in place
     _publish(report)
     return report
 
