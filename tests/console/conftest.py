@@ -92,8 +92,10 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
+    # Module scope, not session: Playwright's sync API holds an event loop on this thread
+    # while it runs, and later tests call asyncio.run() (Prefect) on the same thread.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
