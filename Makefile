@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test bench sandbox clean serve
+.PHONY: install demo test bench sandbox clean browser serve
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ install: $(STAMP)
 demo: install
 	$(BIN)/qbo-sync demo
 
+## Debian's Chromium for the console's browser tests (Playwright's own download fails offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  echo "chromium is not installed (needs root for apt-get): the console's browser tests will be skipped"
+
 ## Run the test suite (PostgreSQL tests run when QBO_SYNC_TEST_POSTGRES_URL is set).
-test: install
+test: install browser
+	mkdir -p test-artifacts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 ## Benchmarks: each prints its figures.
