@@ -8,7 +8,7 @@ validations/.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from qbo_sync.settings import SyncSettings
 
@@ -27,6 +27,30 @@ class PayloadContext:
 
     sync: SyncSettings
     links: dict[str, LinkedObject] = field(default_factory=dict)
+    mappings: Any = None                      # qbo_sync.mappings.Mappings
+    # The QBO objects of the records this one points at: (entity, source id) -> object.
+    refs: dict[tuple[str, str], "RefTarget"] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)   # QBO account/class name -> id
+
+    def ref(self, entity: str, source_id: str) -> "RefTarget":
+        return self.refs[(entity, source_id)]
+
+
+@dataclass(frozen=True)
+class RefTarget:
+    """A staged record another record points at, and where it is in QBO (if anywhere)."""
+
+    entity: str
+    source_id: str
+    name: str
+    status: str
+    qbo_id: str | None
+    qbo_entity: str
+    data: dict = field(default_factory=dict, compare=False)
+
+
+class PayloadError(ValueError):
+    """A record that cannot become a QBO body as things stand: Needs Action, with this reason."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,20 @@ class EntitySpec:
     # The QBO field that names an object uniquely; before a create, an existing QBO object
     # with the same name (and the same parent) is adopted instead of duplicated.
     natural_key: str | None = "DisplayName"
+    # Records that point at other records: row -> [(entity, source id)], e.g. a timesheet's
+    # employee, project and cost code. They must be in QBO before this record is pushed.
+    refs: Callable[[dict], list[tuple[str, str]]] = lambda _row: []
+    # The QBO entity of one record, when it depends on the mapping (cost codes).
+    qbo_entity_of: Callable[[dict, Any], str] | None = None
+    # Records that become several QBO objects: row -> {part key: QBO body}; each part is
+    # created, updated or deleted on its own and tracked in Record.qbo_objects.
+    parts: Callable[[dict, PayloadContext], dict[str, dict]] | None = None
+    child_table: str | None = None            # staged inside the record as data["lines"]
+    suite_parameters: tuple[str, ...] = ()    # known_* lists the suite needs
+    pulls: tuple[str, ...] = ()               # QBO reference lists map needs fresh
+
+    def target(self, row: dict, mappings: Any) -> str:
+        return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity
 
     @property
     def suite(self) -> str:

@@ -8,6 +8,7 @@ or, when anything fails, nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -61,6 +62,21 @@ def content_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return joined.map(lambda text: hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
 
 
+def with_children(frame: pd.DataFrame, source: Source, spec: EntitySpec,
+                  ids: list[str] | None) -> pd.DataFrame:
+    """The frame with each row's child rows (a bill's lines) as JSON text in column "lines".
+
+    Stored with the parent and part of its hash: editing a line makes the bill changed.
+    """
+    children = source.read(spec.child_table, ids=ids)
+    child_columns = [c for c in TABLES[spec.child_table] if c != spec.key]
+    grouped = {key: json.dumps(group[child_columns].to_dict("records"), sort_keys=True)
+               for key, group in children.groupby(spec.key, sort=False)}
+    frame = frame.copy()
+    frame["lines"] = frame[spec.key].map(grouped).fillna("[]")
+    return frame
+
+
 def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
                   ids: list[str] | None = None, rule: EntityRule | None = None,
                   flow_run_id: str | None = None) -> ImportResult:
@@ -76,6 +92,9 @@ def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
         raise ValueError("import selected needs at least one source id")
     columns = TABLES[spec.name]
     frame = source.read(spec.name, ids=list(ids) if mode == "selected" else None)
+    if spec.child_table:
+        frame = with_children(frame, source, spec, ids=list(ids) if mode == "selected" else None)
+        columns = (*columns, "lines")
 
     now = datetime.now(timezone.utc)
     duplicated = frame[spec.key].duplicated(keep=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -11,7 +11,10 @@ from sqlalchemy import insert
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record, SyncAttempt
-from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync import entities as registry
+from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
+from qbo_sync.mappings import Mappings
+from qbo_sync.pipeline import dependencies, parts
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
 from qbo_sync.pipeline.preview import CREATE, PreviewRow
@@ -30,6 +33,8 @@ class PushResult:
     created: int = 0
     updated: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)   # (source id, plain reason)
+    needs_action: list[tuple[str, str]] = field(default_factory=list)  # held back at push time
+    deleted: int = 0                                                 # QBO objects deleted
 
     @property
     def synced(self) -> int:
@@ -56,8 +61,12 @@ def check_mode(connection: QboConnection, sync: SyncSettings) -> None:
             "Turn Projects on, or set sync.project_mode to sub-customer or customer. Nothing was pushed.")
 
 
-def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links, action: str) -> Operation:
-    body = spec.payload(record.data, PayloadContext(sync=sync, links=links))
+def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links, action: str,
+                    ctx: PayloadContext | None = None) -> Operation:
+    ctx = ctx or PayloadContext(sync=sync, links=links, mappings=Mappings())
+    if ctx.links is not links:
+        ctx = replace(ctx, links=links)
+    body = spec.payload(record.data, ctx)
     writer = spec.writer(sync)
     if action != CREATE:
         if writer == "project":
@@ -65,26 +74,64 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
         else:
             # Sparse: QBO keeps every field we do not send (a full update would blank them).
             body = {**body, "Id": record.qbo_id, "SyncToken": record.sync_token, "sparse": True}
-    return Operation(key=record.id, qbo_entity=spec.qbo_entity, action=action, body=body,
-                     writer=writer, version=record.content_hash)
+    return Operation(key=record.id, qbo_entity=spec.target(record.data, ctx.mappings), action=action,
+                     body=body, writer=writer, version=record.content_hash)
 
 
 def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncSettings,
                 rows: list[PreviewRow], flow_run_id: str | None = None,
-                on_progress: Callable[[int, int], None] | None = None) -> PushResult:
+                on_progress: Callable[[int, int], None] | None = None, mappings=None) -> PushResult:
     result = PushResult(spec.name)
     if not rows:
         return result
+    mappings = mappings or Mappings()
     action_of = {r.record_id: r.action for r in rows}
+    blocked: dict[int, list[str]] = {}
+    operations: list[Operation] = []
     with db.session() as session:
         records = staged.load(session, spec.name, record_ids=list(action_of))
         links = links_of(session, [r.id for r in records])
-        operations = [build_operation(spec, sync, r, links.get(r.id, {}), action_of[r.id]) for r in records]
+        found = dependencies.targets(session, registry.ENTITIES,
+                                     {ref for r in records for ref in spec.refs(r.data)}, mappings)
+        base = PayloadContext(sync=sync, mappings=mappings, refs=found,
+                              accounts=dependencies.account_ids(session))
+        for record in records:
+            missing = dependencies.unresolved(spec, record, found)
+            if missing:
+                blocked[record.id] = missing
+                continue
+            try:
+                if spec.parts:
+                    operations += parts.operations(spec, record, replace(base, links=links.get(record.id, {})))
+                else:
+                    operations.append(build_operation(spec, sync, record, links.get(record.id, {}),
+                                                      action_of[record.id], base))
+            except PayloadError as problem:
+                blocked[record.id] = [str(problem)]
     by_id = {r.id: r for r in records}
+    _block(db, by_id, blocked, result)
     adopt_existing(engine.connection, spec, operations)
     outcomes = engine.run(operations, on_progress=on_progress)
-    _record_outcomes(db, spec, by_id, {op.key: op for op in operations}, outcomes, flow_run_id, result)
+    ops = {op.key: op for op in operations}
+    if spec.parts:
+        parts.record_outcomes(db, spec, by_id, ops, outcomes, flow_run_id, result,
+                              untouched=[r for r in records if r.id not in blocked
+                                         and not any(op.key.startswith(f"{r.id}:") for op in operations)])
+    else:
+        _record_outcomes(db, spec, by_id, ops, outcomes, flow_run_id, result)
     return result
+
+
+def _block(db: StagingDb, records: dict[int, Record], blocked: dict[int, list[str]], result: PushResult) -> None:
+    """Records that cannot be pushed as things stand become Needs Action, not Failed."""
+    changes = []
+    for record_id, texts in blocked.items():
+        record = records[record_id]
+        result.needs_action.append((record.source_id, "; ".join(texts)))
+        changes.append(dict(b_id=record_id, status=statuses.NEEDS_ACTION,
+                            reasons=statuses.replace_stage(record.reasons, "refs", texts)))
+    with db.session() as session, session.begin():
+        staged.bulk_update(session, changes)
 
 
 def quote(value: str) -> str:
@@ -102,12 +149,15 @@ def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list
     key = spec.natural_key
     creates = [op for op in operations if op.action == CREATE and op.writer == "rest" and key and op.body.get(key)]
     adopted = 0
-    for start in range(0, len(creates), 30):
-        chunk = creates[start:start + 30]
+    chunks = []
+    for entity in dict.fromkeys(op.qbo_entity for op in creates):   # cost codes: Item, Account, Class
+        same = [op for op in creates if op.qbo_entity == entity]
+        chunks += [(entity, same[start:start + 30]) for start in range(0, len(same), 30)]
+    for entity, chunk in chunks:
         names = ", ".join(quote(op.body[key]) for op in chunk)
         found = connection.client().query(
-            f"SELECT * FROM {spec.qbo_entity} WHERE {key} IN ({names}) MAXRESULTS 1000"
-        ).get("QueryResponse", {}).get(spec.qbo_entity, [])
+            f"SELECT * FROM {entity} WHERE {key} IN ({names}) MAXRESULTS 1000"
+        ).get("QueryResponse", {}).get(entity, [])
         by_name = {}
         for obj in found:
             by_name.setdefault(obj.get(key, "").casefold(), []).append(obj)
@@ -134,16 +184,19 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
                 result.updated += 1
             changes.append(dict(b_id=record.id, status=statuses.SYNCED, reasons=[],
                                 qbo_id=outcome.qbo_id, sync_token=outcome.sync_token,
-                                synced_hash=record.content_hash, synced_at=now))
+                                synced_hash=record.content_hash, synced_at=now,
+                                qbo_objects={**(record.qbo_objects or {}),
+                                             "target": {"entity": op.qbo_entity, "linked": False}}))
         else:
             plain = outcome.fault.plain if outcome.fault else "unknown failure"
             result.failed.append((record.source_id, plain))
             changes.append(dict(b_id=record.id, status=statuses.FAILED,
                                 reasons=statuses.replace_stage(record.reasons, "push", [plain]),
                                 qbo_id=record.qbo_id, sync_token=record.sync_token,
-                                synced_hash=record.synced_hash, synced_at=record.synced_at))
+                                synced_hash=record.synced_hash, synced_at=record.synced_at,
+                                qbo_objects=record.qbo_objects or {}))
         attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
-                             operation=op.action, qbo_entity=spec.qbo_entity,
+                             operation=op.action, qbo_entity=op.qbo_entity,
                              outcome="synced" if outcome.ok else "failed",
                              qbo_id=outcome.qbo_id or record.qbo_id,
                              message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),

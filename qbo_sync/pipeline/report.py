@@ -63,6 +63,12 @@ def to_markdown(report: dict) -> str:
         for p in report["pushed"]:
             lines.append(f"| {p['entity']} | {p['created']} | {p['updated']} | {p['failed']} |")
         lines.append("")
+    if report.get("totals"):
+        lines += ["## Hours and bill amounts pushed per project", "", "| Project | Hours | Bill amount |",
+                  "|---|---|---|"]
+        for t in report["totals"]:
+            lines.append(f"| {_cell(t['project'])} | {t['hours']:.2f} | {t['amount']:,.2f} |")
+        lines.append("")
     lines += ["## Status", "", "| Entity | " + " | ".join(statuses.LABELS.values()) + " |",
               "|---|" + "---|" * len(statuses.LABELS)]
     for entity, c in report["counts"].items():

@@ -11,9 +11,9 @@ from typing import Callable
 from sqlalchemy import select
 
 from qbo_sync import entities as registry
-from qbo_sync import statuses
+from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import importing, mapping, pushing, validating
+from qbo_sync.pipeline import importing, mapping, matching, pushing, validating
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -34,14 +34,24 @@ def run_validate(res: Resources, entity_names: list[str] | None) -> list[validat
 
 
 def run_map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResult]:
+    """Links (a project's client), matching by name, and the references of transactions."""
     from qbo_sync.qbo import references
 
     specs = registry.resolve(entity_names)
-    link_targets = tuple(sorted({rule.qbo_entity for spec in specs for rule in spec.links}))
-    if link_targets:
-        references.pull(res.db, res.qbo, link_targets)
+    wanted = {rule.qbo_entity for spec in specs for rule in spec.links} | {e for s in specs for e in s.pulls}
+    if wanted:
+        references.pull(res.db, res.qbo, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
     pushing.check_mode(res.qbo, res.settings.sync)
-    return [mapping.map_entity(res.db, spec, res.settings.sync) for spec in specs]
+    maps = mappings.for_resources(res)
+    run_entities = [spec.name for spec in specs]
+    results = []
+    for spec in specs:
+        result = mapping.map_entity(res.db, spec, res.settings.sync)
+        matched = matching.match_entity(res.db, spec, maps, run_entities)
+        result.linked += matched.linked
+        result.missing += [s for s in matched.needs_action if s not in result.missing]
+        results.append(result)
+    return results
 
 
 def run_preview(res: Resources, entity_names: list[str] | None,
@@ -55,11 +65,13 @@ def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,
              on_progress: Callable[[int, int], None] | None = None) -> list[pushing.PushResult]:
     engine = res.push_engine()
     results = []
-    for spec in registry.resolve(list({row.entity for row in preview.rows}) or None):
+    in_preview = {row.entity for row in preview.rows}
+    for spec in [s for s in registry.resolve(None) if s.name in in_preview]:   # dependency order
         rows = preview.to_push(spec.name)
         if rows:
             results.append(pushing.push_entity(res.db, engine, spec, res.settings.sync, rows,
-                                               flow_run_id=flow_run_id, on_progress=on_progress))
+                                               flow_run_id=flow_run_id, on_progress=on_progress,
+                                               mappings=mappings.for_resources(res)))
     return results
 
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import json
+
+import pandas as pd
+from sqlalchemy import select
+
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import Record
 from qbo_sync.entities.base import EntitySpec
 from qbo_sync.pipeline import records as staged
+from qbo_sync.sources.schema import TABLES
+
+# Suite parameter -> the entity whose staged source ids it lists (referential checks).
+KNOWN = {"known_employee_ids": "employees", "known_project_ids": "projects",
+         "known_cost_codes": "cost_codes", "known_vendor_ids": "vendors"}
 
 
 @dataclass
@@ -29,16 +40,47 @@ def validate_entity(db: StagingDb, spec: EntitySpec, suites_dir: Path,
         pending = staged.load(session, spec.name, statuses.PENDING, record_ids=record_ids)
         if not pending:
             return ValidateResult(spec.name, 0, 0, 0, [], [])
+        if parameters is None:
+            parameters = known_ids(session, spec.suite_parameters)
         outcome = validate_frame(suite_name=spec.suite, df=staged.frame(spec.name, pending),
-                                 key=spec.key, parameters=parameters or {}, suites_dir=suites_dir)
+                                 key=spec.key, parameters=parameters, suites_dir=suites_dir)
+        found = {k: list(v) for k, v in outcome.reasons.items()}
+        if spec.child_table:
+            for key, texts in _child_reasons(spec, pending, parameters, suites_dir).items():
+                found.setdefault(key, []).extend(t for t in texts if t not in found.get(key, []))
         changes, to_action, to_ready = [], [], []
         for record in pending:
-            reasons = statuses.replace_stage(record.reasons, "validate",
-                                             outcome.reasons.get(record.source_id, []))
+            reasons = statuses.replace_stage(record.reasons, "validate", found.get(record.source_id, []))
             status = statuses.settle(reasons)
             if reasons != record.reasons or status != record.status:
                 changes.append({"b_id": record.id, "reasons": reasons, "status": status})
                 (to_action if status == statuses.NEEDS_ACTION else to_ready).append(record.source_id)
         staged.bulk_update(session, changes)
-    failed = sum(1 for r in pending if r.source_id in outcome.reasons)
+    failed = sum(1 for r in pending if found.get(r.source_id))
     return ValidateResult(spec.name, len(pending), failed, len(pending) - failed, to_action, to_ready)
+
+
+def known_ids(session, names: tuple[str, ...]) -> dict[str, list[str]]:
+    """The suite parameters `names`: the source ids staged for each referenced entity."""
+    return {name: list(session.scalars(select(Record.source_id).where(
+        Record.entity == KNOWN[name], Record.deleted_in_source.is_(False)))) for name in names}
+
+
+def _child_reasons(spec: EntitySpec, pending, parameters: dict, suites_dir: Path) -> dict[str, list[str]]:
+    """The child suite's reasons (a bill's lines), on the parent; a parent without children too."""
+    from qbo_sync.validation import validate_frame
+
+    rows, reasons = [], {}
+    for record in pending:
+        children = json.loads(record.data.get("lines") or "[]")
+        if not children:
+            reasons[record.source_id] = [f"{spec.label[:-1]} {record.source_id} has no lines"]
+        rows += [{**child, spec.key: record.source_id} for child in children]
+    if rows:
+        frame = pd.DataFrame(rows, columns=list(TABLES[spec.child_table])).fillna("")
+        needed = {k: v for k, v in parameters.items() if k in ("known_cost_codes", "known_project_ids")}
+        outcome = validate_frame(suite_name=spec.child_table, df=frame, key=spec.key,
+                                 parameters=needed, suites_dir=suites_dir)
+        for key, texts in outcome.reasons.items():
+            reasons.setdefault(key, []).extend(texts)
+    return reasons

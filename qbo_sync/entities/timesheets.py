@@ -1,0 +1,101 @@
+"""Weekly payroll entries become one QBO TimeActivity per day with hours.
+
+A row is one employee's week on one project and cost code (mon..sun hours, week_ending a
+Sunday). Each day with hours is a part of the record (Record.qbo_objects["mon"] = {id,
+sync_token, hash}): an edit of one day updates that TimeActivity only, and a day set to
+zero deletes its TimeActivity.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
+from qbo_sync.mappings import hours_minutes
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+
+
+def refs(row: dict) -> list[tuple[str, str]]:
+    return [("employees", row["employee_id"]), ("projects", row["project_id"]),
+            ("cost_codes", row["cost_code"])]
+
+
+def day_dates(week_ending: str) -> dict[str, str]:
+    sunday = date.fromisoformat(week_ending)
+    return {day: (sunday - timedelta(days=6 - i)).isoformat() for i, day in enumerate(DAYS)}
+
+
+def _billable(row: dict, ctx: PayloadContext) -> bool:
+    if row.get("billable") in ("true", "false"):
+        return row["billable"] == "true"
+    return ctx.mappings.timesheets.default_billable
+
+
+def _rate(row: dict, ctx: PayloadContext) -> str:
+    source = ctx.mappings.timesheets.hourly_rate_from
+    if source == "entry":
+        return row.get("hourly_rate") or ""
+    if source == "employee":
+        return ctx.ref("employees", row["employee_id"]).data.get("hourly_cost") or ""
+    return ""
+
+
+def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
+    """{day: TimeActivity body} for each day with hours."""
+    mapping = ctx.mappings.timesheets
+    employee = ctx.ref("employees", row["employee_id"])
+    project = ctx.ref("projects", row["project_id"])
+    cost_code = ctx.ref("cost_codes", row["cost_code"])
+    common = {"NameOf": "Employee", "EmployeeRef": {"value": employee.qbo_id},
+              "CustomerRef": {"value": project.qbo_id}}
+    if cost_code.qbo_entity == "Item":
+        common["ItemRef"] = {"value": cost_code.qbo_id}
+    elif cost_code.qbo_entity == "Class":
+        common["ClassRef"] = {"value": cost_code.qbo_id}
+    if mapping.class_name and "ClassRef" not in common:
+        common["ClassRef"] = {"value": ctx.accounts[mapping.class_name]}
+    description = mapping.description_template.format_map(_Blank(
+        description=row.get("description", ""), cost_code=row["cost_code"],
+        cost_code_name=cost_code.name, project=project.name, entry_id=row["entry_id"]))
+    if description:
+        common["Description"] = description[:4000]
+    if _billable(row, ctx):
+        rate = _rate(row, ctx)
+        if not rate:
+            raise PayloadError(f"Billable time needs an hourly rate, and the mapping takes it from the "
+                               f"{mapping.hourly_rate_from}, which has none")
+        common.update(BillableStatus="Billable", HourlyRate=float(rate))
+    else:
+        common["BillableStatus"] = "NotBillable"
+    dates = day_dates(row["week_ending"])
+    bodies = {}
+    for day in DAYS:
+        hours, minutes = hours_minutes(row.get(day) or "0")
+        if hours or minutes:
+            bodies[day] = {**common, "TxnDate": dates[day], "Hours": hours, "Minutes": minutes}
+    return bodies
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+TIMESHEETS = EntitySpec(
+    name="timesheets",
+    label="Timesheets",
+    key="entry_id",
+    qbo_entity="TimeActivity",
+    display_name=lambda row: f"{row.get('employee_id', '')} · {row.get('project_id', '')} · "
+                             f"{row.get('cost_code', '')} · week ending {row.get('week_ending', '')}",
+    payload=lambda row, ctx: parts(row, ctx),
+    list_columns=("employee_id", "project_id", "cost_code", "week_ending", *DAYS),
+    depends_on=("employees", "projects", "cost_codes"),
+    natural_key=None,
+    refs=refs,
+    pulls=("Account", "Class"),
+    parts=parts,
+    suite_parameters=("known_employee_ids", "known_project_ids", "known_cost_codes"),
+)

@@ -1,0 +1,87 @@
+"""Vendor bills become QBO bills, their lines job-costed to projects and cost codes.
+
+Lines (the vendor_bill_lines table) are staged inside their bill as data["lines"] (JSON
+text) and hashed with it, so editing a line updates the bill.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from qbo_sync.entities.base import EntitySpec, PayloadContext
+
+DOC_NUMBER_LIMIT = 21   # QBO's DocNumber limit; the suite refuses longer bill numbers
+
+
+def lines_of(row: dict) -> list[dict]:
+    return json.loads(row.get("lines") or "[]")
+
+
+def line_project(bill: dict, line: dict) -> str:
+    return line.get("project_id") or bill.get("project_id") or ""
+
+
+def refs(row: dict) -> list[tuple[str, str]]:
+    found = [("vendors", row["vendor_id"])]
+    if row.get("project_id"):
+        found.append(("projects", row["project_id"]))
+    for line in lines_of(row):
+        if line_project(row, line):
+            found.append(("projects", line_project(row, line)))
+        if line.get("cost_code"):
+            found.append(("cost_codes", line["cost_code"]))
+    return list(dict.fromkeys(found))
+
+
+def total(row: dict) -> Decimal:
+    return sum((Decimal(line["amount"]) for line in lines_of(row)), Decimal(0))
+
+
+def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
+    detail: dict = {}
+    project = line_project(bill, line)
+    if project:
+        detail["CustomerRef"] = {"value": ctx.ref("projects", project).qbo_id}
+    code = ctx.ref("cost_codes", line["cost_code"]) if line.get("cost_code") else None
+    if code is not None and code.qbo_entity == "Item":
+        kind = "ItemBasedExpenseLineDetail"
+        detail["ItemRef"] = {"value": code.qbo_id}
+    else:
+        kind = "AccountBasedExpenseLineDetail"
+        if code is not None and code.qbo_entity == "Account":
+            detail["AccountRef"] = {"value": code.qbo_id}
+        else:
+            detail["AccountRef"] = {"value": ctx.accounts[ctx.mappings.vendor_bills.class_expense_account]}
+            if code is not None:
+                detail["ClassRef"] = {"value": code.qbo_id}
+    return {"DetailType": kind, "Amount": float(Decimal(line["amount"])),
+            "Description": line.get("description", "")[:4000], kind: detail}
+
+
+def payload(row: dict, ctx: PayloadContext) -> dict:
+    body = {"VendorRef": {"value": ctx.ref("vendors", row["vendor_id"]).qbo_id},
+            "DocNumber": row["bill_number"], "TxnDate": row["bill_date"],
+            "Line": [_line(row, line, ctx) for line in lines_of(row)]}
+    if row.get("due_date"):
+        body["DueDate"] = row["due_date"]
+    if row.get("memo"):
+        body["PrivateNote"] = row["memo"][:4000]
+    return body
+
+
+VENDOR_BILLS = EntitySpec(
+    name="vendor_bills",
+    label="Vendor bills",
+    key="bill_id",
+    qbo_entity="Bill",
+    display_name=lambda row: f"{row.get('bill_number', '')} ({row.get('vendor_id', '')})",
+    payload=payload,
+    list_columns=("vendor_id", "bill_number", "bill_date", "due_date", "project_id"),
+    depends_on=("vendors", "projects", "cost_codes"),
+    natural_key=None,
+    refs=refs,
+    pulls=("Account", "Class"),
+    child_table="vendor_bill_lines",
+    suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
+)

@@ -1,0 +1,29 @@
+"""Vendors become QBO vendors, matched to existing ones by name."""
+
+from __future__ import annotations
+
+from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync.entities.names import clean_name
+
+
+def payload(row: dict, ctx: PayloadContext) -> dict:
+    name = clean_name(row["name"])
+    body = {"DisplayName": name, "CompanyName": name, "AcctNum": row["vendor_id"][:100],
+            "Active": row.get("active", "true") != "false"}
+    if row.get("email"):
+        body["PrimaryEmailAddr"] = {"Address": row["email"]}
+    if row.get("phone"):
+        body["PrimaryPhone"] = {"FreeFormNumber": row["phone"]}
+    return body
+
+
+VENDORS = EntitySpec(
+    name="vendors",
+    label="Vendors",
+    key="vendor_id",
+    qbo_entity="Vendor",
+    display_name=lambda row: clean_name(row.get("name", "")),
+    payload=payload,
+    list_columns=("email", "phone", "active"),
+    pulls=("Customer", "Vendor", "Employee"),
+)

@@ -1,0 +1,155 @@
+"""The mapping settings (the "Mapping tab"): how source records become QBO objects.
+
+Read from a YAML file like the settings: $QBO_SYNC_MAPPINGS, else mappings.yaml beside
+the settings file, else config/mappings.yaml in the working directory, else the defaults
+below (which config/mappings.yaml repeats). A bad key or value is a MappingsError that
+names it. docs/mapping.md describes every key.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_PATH = Path("config/mappings.yaml")
+Target = Literal["item", "account", "class"]
+QBO_ENTITY = {"item": "Item", "account": "Account", "class": "Class"}
+
+
+class MappingsError(ValueError):
+    """Mapping settings that cannot be used; the message names the bad key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CostCodeOverride(_Section):
+    target: Target | None = None     # None: the type's target
+    name: str | None = None          # the QBO object's name; an existing one is linked
+
+
+class CostCodeMapping(_Section):
+    by_type: dict[str, Target] = {"Labor": "item", "Material": "account", "Equipment": "account",
+                                  "Subcontract": "account", "Other": "class"}
+    default_target: Target = "account"          # a type not listed in by_type
+    name_template: str = "{name}"               # placeholders: {code}, {name}, {type}
+    overrides: dict[str, CostCodeOverride] = {}  # by cost code
+    item_income_account: str = "Construction Income"
+    item_expense_account: str = "Cost of Labor"
+    account_type: str = "Cost of Goods Sold"    # for expense accounts the sync creates
+
+    def target_of(self, row: dict) -> tuple[str, str]:
+        """(QBO entity, name) a cost code row maps to."""
+        from qbo_sync.entities.names import clean_name
+
+        override = self.overrides.get(row.get("code", "")) or CostCodeOverride()
+        target = override.target or self.by_type.get(row.get("type", ""), self.default_target)
+        name = override.name or self.name_template.format_map(_Blank(row))
+        # Account names may not hold '"' either (QBO error 6000).
+        name = clean_name(name).replace('"', "'") if target == "account" else clean_name(name)
+        return QBO_ENTITY[target], name[:100]
+
+
+class PeopleMapping(_Section):
+    create_missing: bool = True   # False: a record without a QBO match is Needs Action
+
+
+class TimesheetMapping(_Section):
+    default_billable: bool = False                               # when the entry says nothing
+    hourly_rate_from: Literal["entry", "employee", "none"] = "entry"
+    description_template: str = "{description}"   # {description} {cost_code} {cost_code_name} {project} {entry_id}
+    class_name: str = ""                                         # a QBO class for all time; "" none
+
+
+class BillMapping(_Section):
+    class_expense_account: str = "Job Materials"   # lines whose cost code maps to a class
+    delete_in_qbo_when_deleted_in_source: bool = False
+
+
+class Mappings(_Section):
+    cost_codes: CostCodeMapping = CostCodeMapping()
+    employees: PeopleMapping = PeopleMapping()
+    vendors: PeopleMapping = PeopleMapping()
+    timesheets: TimesheetMapping = TimesheetMapping()
+    vendor_bills: BillMapping = BillMapping()
+    path: str = Field("(defaults)", exclude=True)
+
+
+class _Blank(dict):
+    """format_map source: an unknown placeholder stays visible instead of raising."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def find_path(settings_file: Path | None = None) -> Path | None:
+    from_env = os.environ.get("QBO_SYNC_MAPPINGS")
+    if from_env:
+        path = Path(from_env)
+        if not path.is_file():
+            raise MappingsError(f"mappings file not found: {path} (from QBO_SYNC_MAPPINGS)")
+        return path
+    if settings_file is not None and (Path(settings_file).parent / "mappings.yaml").is_file():
+        return Path(settings_file).parent / "mappings.yaml"
+    return DEFAULT_PATH if DEFAULT_PATH.is_file() else None
+
+
+def load_mappings(path: str | os.PathLike | None = None) -> Mappings:
+    """Read and check a mappings file (None: the defaults)."""
+    import yaml
+
+    if path is None:
+        return Mappings()
+    path = Path(path)
+    if not path.is_file():
+        raise MappingsError(f"mappings file not found: {path}")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise MappingsError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(content, dict):
+        raise MappingsError(f"{path}: the top level must be a mapping of keys to values")
+    try:
+        return Mappings(**content, path=str(path))
+    except ValidationError as exc:
+        lines = [f"invalid mappings in {path}:"]
+        for error in exc.errors():
+            key = ".".join(str(p) for p in error["loc"])
+            lines.append(f"  {key}: " + ("unknown setting" if error["type"] == "extra_forbidden"
+                                         else error["msg"]))
+        raise MappingsError("\n".join(lines)) from None
+
+
+def for_resources(res) -> Mappings:
+    """The mappings of a Resources' settings, read once per Resources."""
+    found = getattr(res, "_mappings", None)
+    if found is None:
+        found = load_mappings(find_path(getattr(type(res.settings), "yaml_file", None)))
+        res._mappings = found
+    return found
+
+
+def use(res, mappings: Mappings) -> None:
+    """Give a Resources these mappings (tests, and callers that build them in code)."""
+    res._mappings = mappings
+
+
+def hours_minutes(hours: str | float | Decimal) -> tuple[int, int]:
+    """Decimal hours as QBO's Hours and Minutes, rounded to the nearest minute (half up).
+
+    7.25 -> (7, 15); 7.333 -> (7, 20); 0.9999 -> (1, 0). Negative or non-numbers raise
+    ValueError (validation has already refused them).
+    """
+    try:
+        value = Decimal(str(hours).strip())
+    except InvalidOperation:
+        raise ValueError(f"{hours!r} is not a number of hours") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{hours!r} is not a number of hours from 0")
+    minutes = int((value * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return divmod(minutes, 60)

@@ -1,0 +1,125 @@
+"""The map stage for everything but projects' client links: matching reference records to
+QBO by name, and checking that transactions' references will be in QBO.
+
+- Cost codes: an existing QBO item, account or class with the mapped name is linked (the
+  record is Synced to it, nothing written); otherwise the push creates it.
+- Employees and vendors: DisplayName is unique across customers, vendors and employees
+  together, so a name held by another kind of QBO record is Needs Action; with
+  `create_missing: false` a record with no QBO match is Needs Action too.
+- Timesheets and bills: a reference not in QBO and not pushed earlier in this run is Needs
+  Action naming it.
+Each check owns the "refs" stage of the record's reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from qbo_sync import entities as registry
+from qbo_sync import statuses
+from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import QboRef
+from qbo_sync.entities.base import EntitySpec
+from qbo_sync.pipeline import dependencies
+from qbo_sync.pipeline import records as staged
+
+STAGE = "refs"
+PEOPLE = ("Customer", "Vendor", "Employee")
+
+
+@dataclass
+class MatchResult:
+    entity: str
+    checked: int = 0
+    linked: int = 0                                   # linked now to an existing QBO object
+    needs_action: list[str] = field(default_factory=list)
+
+
+def _names(session, entities: tuple[str, ...]) -> dict[str, dict[str, QboRef]]:
+    index: dict[str, dict[str, QboRef]] = {e: {} for e in entities}
+    for ref in session.scalars(select(QboRef).where(QboRef.entity.in_(entities))):
+        index[ref.entity].setdefault(ref.name.casefold(), ref)
+    return index
+
+
+def match_entity(db: StagingDb, spec: EntitySpec, mappings, run_entities: list[str]) -> MatchResult:
+    result = MatchResult(spec.name)
+    now = datetime.now(timezone.utc)
+    with db.session() as session, session.begin():
+        pending = staged.load(session, spec.name, statuses.PENDING)
+        result.checked = len(pending)
+        if not pending:
+            return result
+        checks = {}
+        if spec.name == "cost_codes":
+            checks = _cost_codes(session, pending, mappings, result, now)
+        elif spec.qbo_entity in ("Employee", "Vendor"):
+            checks = _people(session, spec, pending, mappings)
+        elif spec.depends_on:
+            order = [s.name for s in registry.resolve(run_entities or None)]
+            before = set(order[:order.index(spec.name)]) if spec.name in order else set()
+            wanted = {ref for r in pending for ref in spec.refs(r.data)}
+            found = dependencies.targets(session, registry.ENTITIES, wanted, mappings)
+            checks = {r.id: dependencies.missing_reasons(spec, r, found, before) for r in pending}
+        for record in pending:
+            if record.status == statuses.SYNCED:
+                continue   # linked just now
+            reasons = statuses.replace_stage(record.reasons, STAGE, checks.get(record.id, []))
+            status = statuses.settle(reasons)
+            if checks.get(record.id):
+                result.needs_action.append(record.source_id)
+            if reasons != record.reasons or status != record.status:
+                record.reasons, record.status, record.updated_at = reasons, status, now
+    return result
+
+
+def _cost_codes(session, pending, mappings, result: MatchResult, now) -> dict[int, list[str]]:
+    index = _names(session, ("Item", "Account", "Class"))
+    accounts = {ref.casefold() for ref in index["Account"]}
+    checks: dict[int, list[str]] = {}
+    mapping = mappings.cost_codes
+    for record in pending:
+        linked_before = ((record.qbo_objects or {}).get("target") or {}).get("linked")
+        if (record.qbo_id and not linked_before) or any(r["stage"] != STAGE for r in record.reasons or []):
+            continue   # created by the sync (an edit updates it), or blocked by validation
+        entity, name = mapping.target_of(record.data)
+        existing = index[entity].get(name.casefold())
+        if existing is not None:
+            # An object QBO already has (made by hand, or shared by several codes): link it.
+            record.qbo_id, record.sync_token = existing.qbo_id, existing.sync_token
+            record.qbo_objects = {"target": {"entity": entity, "linked": True}}
+            record.status, record.reasons = statuses.SYNCED, []
+            record.synced_hash, record.synced_at, record.updated_at = record.content_hash, now, now
+            result.linked += 1
+            continue
+        if entity == "Item":
+            missing = [f"{what} account \"{account}\" (mappings: cost_codes.item_{what.lower()}_account) "
+                       "is not in QuickBooks"
+                       for what, account in (("Income", mapping.item_income_account),
+                                             ("Expense", mapping.item_expense_account))
+                       if account.casefold() not in accounts]
+            checks[record.id] = missing
+    return checks
+
+
+def _people(session, spec: EntitySpec, pending, mappings) -> dict[int, list[str]]:
+    index = _names(session, PEOPLE)
+    create_missing = getattr(mappings, spec.name).create_missing
+    checks: dict[int, list[str]] = {}
+    for record in pending:
+        if record.qbo_id:
+            continue
+        name = record.name.casefold()
+        texts = []
+        for other in PEOPLE:
+            if other != spec.qbo_entity and name in index[other]:
+                texts.append(f"QuickBooks already has a {other.lower()} named \"{index[other][name].name}\": "
+                             "names must be unique across customers, vendors and employees; rename one")
+        if not texts and name not in index[spec.qbo_entity] and not create_missing:
+            texts.append(f"No QuickBooks {spec.qbo_entity.lower()} is named \"{record.name}\", and creating "
+                         f"them is off (mappings: {spec.name}.create_missing)")
+        checks[record.id] = texts
+    return checks

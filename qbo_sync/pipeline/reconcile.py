@@ -1,0 +1,206 @@
+"""Reconcile: notice objects changed or deleted in QBO after the sync wrote them.
+
+A Synced record whose QBO object has a newer SyncToken, or is gone, becomes Needs Action
+(stage "reconcile") instead of being overwritten or re-created by the next push. CDC
+(ChangeDataCapture) finds changes to list objects and bills; TimeActivity, which CDC does
+not cover, is read back by id. Each synced bill's open balance is stored too
+(qbo_objects["balance"]), so that reports can show which bills are paid.
+
+`accept(...)` is the user's answer: the source wins (QBO's version is taken as the base of
+the next update, or a deleted object is created again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from qbo_sync import statuses
+from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import Record
+from qbo_sync.pipeline import records as staged
+from qbo_sync.qbo.connection import QboConnection
+
+STAGE = "reconcile"
+CDC_DAYS = 29            # QBO looks back at most 30 days; older syncs are read by id
+CHUNK = 30
+
+
+@dataclass
+class ReconcileResult:
+    checked: int = 0
+    changed: list[str] = field(default_factory=list)     # "entity/source_id"
+    deleted: list[str] = field(default_factory=list)
+    bills_paid: int = 0
+    bills_open: int = 0
+
+
+def _by_id(connection: QboConnection, entity: str, ids: list[str]) -> dict[str, dict]:
+    found = {}
+    client = connection.client()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ", ".join(f"'{i}'" for i in ids[start:start + CHUNK])
+        for obj in client.query(f"SELECT * FROM {entity} WHERE Id IN ({chunk}) MAXRESULTS 1000"
+                                ).get("QueryResponse", {}).get(entity, []):
+            found[obj["Id"]] = obj
+    return found
+
+
+def _cdc(connection: QboConnection, entities: list[str], since: datetime) -> dict[str, dict[str, dict]]:
+    """{entity: {id: object or {"status": "Deleted"}}} changed since `since`."""
+    client = connection.client()
+    url = f"{client.api_url}/company/{client.company_id}/cdc"
+    answer = client.get(url, params={"entities": ",".join(entities),
+                                     "changedSince": since.isoformat(timespec="seconds")})
+    found: dict[str, dict[str, dict]] = {e: {} for e in entities}
+    for block in answer.get("CDCResponse", [{}])[0].get("QueryResponse", []):
+        for entity, objects in block.items():
+            if entity in found and isinstance(objects, list):
+                found[entity].update({o["Id"]: o for o in objects})
+    return found
+
+
+def reconcile(db: StagingDb, connection: QboConnection) -> ReconcileResult:
+    result = ReconcileResult()
+    now = datetime.now(timezone.utc)
+    with db.session() as session:
+        synced = list(session.scalars(select(Record).where(
+            Record.status == statuses.SYNCED, Record.qbo_id.is_not(None),
+            Record.deleted_in_source.is_(False))))
+    result.checked = len(synced)
+    whole = [r for r in synced if r.entity != "timesheets" and not _linked(r)]
+    days = [r for r in synced if r.entity == "timesheets"]
+    current = _whole_objects(connection, whole, now)
+    changes = []
+    for record in whole:
+        entity = _qbo_entity(record)
+        obj = current.get(entity, {}).get(record.qbo_id)
+        texts, extra = [], {}
+        if obj is not None and obj.get("status") == "Deleted":
+            texts.append("Deleted in QuickBooks after it was synced: the sync will not create it again "
+                         f"until you accept (qbo-sync reconcile --accept {record.entity}/{record.source_id})")
+            extra = {"state": "deleted"}
+        elif obj is not None and str(obj.get("SyncToken")) != str(record.sync_token):
+            texts.append(f"Changed in QuickBooks after it was synced (version {record.sync_token} → "
+                         f"{obj.get('SyncToken')}): review it; qbo-sync reconcile --accept "
+                         f"{record.entity}/{record.source_id} lets the source overwrite it")
+            extra = {"state": "changed", "sync_token": str(obj.get("SyncToken"))}
+        objects = dict(record.qbo_objects or {})
+        if record.entity == "vendor_bills" and obj is not None and "Balance" in obj:
+            objects["balance"] = {"id": record.qbo_id, "balance": float(obj["Balance"]),
+                                  "total": float(obj.get("TotalAmt", 0)), "checked_at": now.isoformat()}
+        if texts:
+            objects["reconcile"] = {"id": record.qbo_id, **extra}
+            (result.deleted if extra["state"] == "deleted" else result.changed).append(
+                f"{record.entity}/{record.source_id}")
+        if texts or objects != (record.qbo_objects or {}):
+            changes.append(_change(record, texts, objects))
+    changes += _time_activities(connection, days, result)
+    for change in changes:
+        balance = change["qbo_objects"].get("balance")
+        if balance:
+            if balance["balance"] == 0:
+                result.bills_paid += 1
+            else:
+                result.bills_open += 1
+    with db.session() as session, session.begin():
+        staged.bulk_update(session, changes)
+    return result
+
+
+def _linked(record: Record) -> bool:
+    """A QBO object the sync linked to but did not create (shared by cost codes)."""
+    return bool(((record.qbo_objects or {}).get("target") or {}).get("linked"))
+
+
+def _qbo_entity(record: Record) -> str:
+    from qbo_sync import entities as registry
+
+    target = ((record.qbo_objects or {}).get("target") or {}).get("entity")
+    return target or registry.get(record.entity).qbo_entity
+
+
+def _whole_objects(connection, records: list[Record], now: datetime) -> dict[str, dict[str, dict]]:
+    entities = sorted({_qbo_entity(r) for r in records})
+    if not entities:
+        return {}
+    oldest = min(r.synced_at for r in records)
+    oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
+    if now - oldest < timedelta(days=CDC_DAYS):
+        found = _cdc(connection, entities, oldest - timedelta(minutes=1))
+        # Bills' balances change with payments whether or not CDC lists them: read them all.
+        bills = [r.qbo_id for r in records if _qbo_entity(r) == "Bill"]
+        found.setdefault("Bill", {}).update({k: v for k, v in _by_id(connection, "Bill", bills).items()
+                                             if k not in found.get("Bill", {})})
+        return found
+    found = {}
+    for entity in entities:
+        ids = [r.qbo_id for r in records if _qbo_entity(r) == entity]
+        present = _by_id(connection, entity, ids)
+        found[entity] = {i: present.get(i, {"Id": i, "status": "Deleted"}) for i in ids}
+    return found
+
+
+def _time_activities(connection, records: list[Record], result: ReconcileResult) -> list[dict]:
+    """TimeActivity is not in CDC: read every synced day back by id."""
+    from qbo_sync.pipeline.parts import PART_NAMES
+
+    ids = [v["id"] for r in records for v in (r.qbo_objects or {}).values()
+           if isinstance(v, dict) and "hash" in v]
+    present = _by_id(connection, "TimeActivity", ids)
+    changes = []
+    for record in records:
+        texts, flagged = [], {}
+        for part, obj in (record.qbo_objects or {}).items():
+            if not (isinstance(obj, dict) and "hash" in obj):
+                continue
+            now_there = present.get(obj["id"])
+            day = PART_NAMES.get(part, part)
+            if now_there is None:
+                texts.append(f"{day}: the time activity was deleted in QuickBooks after it was synced")
+                flagged[part] = "deleted"
+            elif str(now_there.get("SyncToken")) != str(obj.get("sync_token")):
+                texts.append(f"{day}: the time activity was changed in QuickBooks after it was synced")
+                flagged[part] = str(now_there.get("SyncToken"))
+        if texts:
+            key = f"{record.entity}/{record.source_id}"
+            (result.deleted if "deleted" in flagged.values() else result.changed).append(key)
+            texts.append(f"review it; qbo-sync reconcile --accept {key} lets the source win")
+            changes.append(_change(record, texts, {**record.qbo_objects,
+                                                   "reconcile": {"id": record.qbo_id, "parts": flagged}}))
+    return changes
+
+
+def _change(record: Record, texts: list[str], objects: dict) -> dict:
+    reasons = statuses.replace_stage(record.reasons, STAGE, texts)
+    return dict(b_id=record.id, reasons=reasons, qbo_objects=objects,
+                status=statuses.NEEDS_ACTION if texts else record.status)
+
+
+def accept(db: StagingDb, record_text: str) -> Record:
+    """The source wins over a QBO-side change: the next push updates (or re-creates) it."""
+    with db.session() as session, session.begin():
+        record = staged.find(session, record_text)
+        flagged = (record.qbo_objects or {}).get("reconcile")
+        if not flagged:
+            raise ValueError(f"{record.entity}/{record.source_id} has no change in QuickBooks to accept")
+        objects = {k: v for k, v in record.qbo_objects.items() if k != "reconcile"}
+        if "parts" in flagged:
+            for part, state in flagged["parts"].items():
+                if state == "deleted":
+                    objects.pop(part, None)                     # created again
+                else:
+                    objects[part] = {**objects[part], "sync_token": state, "hash": ""}  # updated
+        elif flagged.get("state") == "deleted":
+            record.qbo_id, record.sync_token = None, None
+            objects.pop("target", None)
+        else:
+            record.sync_token = flagged["sync_token"]
+        record.qbo_objects = objects
+        record.synced_hash = None
+        record.reasons = statuses.replace_stage(record.reasons, STAGE, [])
+        record.status = statuses.settle(record.reasons)
+        record.updated_at = datetime.now(timezone.utc)
+        return record
