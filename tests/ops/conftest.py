@@ -10,10 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.e2e.conftest import (REPO, admin, config_for, make_resources, prefect, realm, res,  # noqa: F401
-                                sandbox, source, staging_url)
-
-
 class _Hook(BaseHTTPRequestHandler):
     def do_POST(self):   # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
