@@ -14,3 +14,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 for name in list(os.environ):
     if name.startswith("QBO_SYNC_") and name != "QBO_SYNC_TEST_POSTGRES_URL":
         del os.environ[name]
+
+# Shared fixtures (sandbox, Prefect harness, staging databases, sources): one per session.
+pytest_plugins = ["tests.fixtures"]

@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 from qbo_sync.console.auth import hash_password
-# The end-to-end fixtures, shared rather than copied; staging_url is narrowed below.
-from tests.e2e.conftest import (admin, config_for, make_resources, prefect, realm,  # noqa: F401
-                                sandbox, source)
+# The shared fixtures (tests/fixtures.py) serve here too; staging_url is narrowed below.
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -11,7 +11,7 @@ from qbo_sync.db.engine import StagingDb
 from qbo_sync.entities import PROJECTS
 from qbo_sync.settings import SettingsError, load_settings
 from tests.console.seed import insert_projects
-from tests.e2e.conftest import staging_url  # noqa: F401  (SQLite and PostgreSQL)
+from tests.fixtures import staging_url  # noqa: F401  (SQLite and PostgreSQL)
 
 
 def test_password_hash_verifies_only_the_same_password_and_is_salted():
