@@ -1,4 +1,4 @@
-"""Operations verbs: connect, disconnect, log, validate, schedule, serve; report --html/--csv."""
+"""Operations verbs: connect, disconnect, log, validate, schedule, serve; report --html/--csv/--data-docs."""
 
 from __future__ import annotations
 
@@ -46,13 +46,21 @@ def cmd_disconnect(args) -> int:
 
 def cmd_report_files(args, core_report) -> int:
     """`report --html/--csv`: name the file (written at the end of each run)."""
-    if not (args.html or args.csv):
+    if not (args.html or args.csv or args.data_docs):
         return core_report(args)
     from qbo_sync.views import run_report
 
-    report = run_report(_resources(args).db, args.run)
+    res = _resources(args)
+    report = run_report(res.db, args.run)
     if report is None:
         raise CliError("no run report yet: run qbo-sync sync first" if not args.run else f"no run {args.run}")
+    if args.data_docs:
+        from qbo_sync.ops.data_docs import index_of
+
+        index = index_of(res.settings.reports_dir, report.get("flow_run_id"))
+        if index is None:
+            raise CliError(f"run {args.run or '(latest)'} has no Data Docs in {res.settings.reports_dir}")
+        print(index)
     files = report.get("files") or {}
     for kind in ("html", "csv"):
         if getattr(args, kind):
@@ -154,5 +162,7 @@ def register(verbs) -> None:
     if report is not None:
         report.add_argument("--html", action="store_true", help="name the run's HTML report file")
         report.add_argument("--csv", action="store_true", help="name the run's CSV report file")
+        report.add_argument("--data-docs", action="store_true",
+                            help="name the index.html of the run's Great Expectations Data Docs")
         core = report.get_default("func")
         report.set_defaults(func=lambda args: cmd_report_files(args, core))

@@ -41,6 +41,10 @@ def report_rows(report: dict) -> list[dict]:
             if t.get(measure):
                 rows.append({"section": "pushed per project", "project": t["project"], "measure": measure,
                              "value": t[measure]})
+    for b in (report.get("bills") or {}).get("projects", []):
+        for measure in ("paid_bills", "paid_amount", "open_bills", "open_balance"):
+            rows.append({"section": "vendor bills per project", "entity": "vendor_bills", "project": b["project"],
+                         "name": b["name"], "measure": measure, "value": b[measure]})
     for p in report.get("problems", []):
         rows.append({"section": "needs attention", "entity": p["entity"], "source_id": p["source_id"],
                      "name": p["name"], "status": p["status"], "what_to_fix": "; ".join(p["reasons"])})
@@ -69,7 +73,7 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def to_html(report: dict, title: str = "qbo-sync run report") -> str:
+def to_html(report: dict, title: str = "qbo-sync run report", data_docs: Path | None = None) -> str:
     e = html.escape
     parts = [f"<!doctype html><html><head><meta charset=utf-8><title>{e(title)}</title>"
              f"<style>{_STYLE}</style></head><body><h1>{e(title)}</h1>"]
@@ -77,6 +81,9 @@ def to_html(report: dict, title: str = "qbo-sync run report") -> str:
         parts.append(f"<p>Flow run: <code>{e(report['flow_run_id'])}</code></p>")
     if report.get("note"):
         parts.append(f"<p>{e(report['note'])}</p>")
+    if data_docs is not None:
+        parts.append(f'<p>Validation details for data engineers: <a href="{e(data_docs.as_uri())}">'
+                     "Great Expectations Data Docs</a></p>")
     if report.get("approved") is False:
         parts.append('<p class=bad><strong>Not approved: nothing was pushed.</strong></p>')
     if report.get("preview"):
@@ -93,6 +100,13 @@ def to_html(report: dict, title: str = "qbo-sync run report") -> str:
             ["Project", "Hours", "Amount"],
             [[t["project"], t.get("hours", 0), f"{t.get('amount', 0):.2f}"] for t in report["totals"]],
             numeric={1, 2}))
+    bills = report.get("bills") or {}
+    if bills.get("projects"):
+        as_of = f"<p>Balances as QuickBooks had them at {e(str(bills['as_of']))}.</p>" if bills.get("as_of") else ""
+        parts.append("<h2>Vendor bills paid and open, per project</h2>" + as_of + _table(
+            ["Project", "Name", "Paid bills", "Paid amount", "Open bills", "Open balance"],
+            [[b["project"], b["name"], b["paid_bills"], f"{b['paid_amount']:.2f}", b["open_bills"],
+              f"{b['open_balance']:.2f}"] for b in bills["projects"]], numeric={2, 3, 4, 5}))
     labels = list(statuses.LABELS.values())
     parts.append("<h2>Status</h2>" + _table(
         ["Entity"] + labels, [[ent] + [c.get(label, 0) for label in labels] for ent, c in report.get("counts", {}).items()],
@@ -110,7 +124,10 @@ def write_report_files(report: dict, reports_dir: Path, name: str) -> dict[str, 
     """Write NAME.html and NAME.csv into reports_dir; returns their paths by kind."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     paths = {"html": reports_dir / f"{name}.html", "csv": reports_dir / f"{name}.csv"}
-    paths["html"].write_text(to_html(report), encoding="utf-8")
+    from qbo_sync.ops.data_docs import index_of
+
+    paths["html"].write_text(to_html(report, data_docs=index_of(reports_dir, report.get("flow_run_id"))),
+                             encoding="utf-8")
     # utf-8-sig: Excel opens it with the right encoding.
     paths["csv"].write_text(to_csv(report), encoding="utf-8-sig")
     return {k: p.resolve() for k, p in paths.items()}

@@ -70,11 +70,19 @@ def test_run_leaves_reports_notifies_and_never_shows_a_token(prefect, make_resou
                          capture_output=True, text=True, timeout=60)
     assert cli.stdout.strip() == html_path, cli.stderr
 
+    # The run's Great Expectations Data Docs: linked from the HTML report and named by the CLI.
+    docs = subprocess.run([sys.executable, "-m", "qbo_sync.cli", "--config", config_for(res), "report",
+                           "--data-docs"], capture_output=True, text=True, timeout=60)
+    index = docs.stdout.strip()
+    assert docs.returncode == 0 and index.endswith(f"{report['flow_run_id']}/index.html"), docs.stderr
+    assert f'href="file://{index}"' in page
+    assert "projects" in open(index, encoding="utf-8").read()
+
     # Artifacts: the markdown report, the tables and the links to both files.
     artifacts, logs = _artifacts_and_logs(report["flow_run_id"])
     keys = {a.key for a in artifacts}
     assert {"sync-report", "sync-status-counts", "sync-needs-attention", "sync-report-html",
-            "sync-report-csv"} <= keys
+            "sync-report-csv", "validation-data-docs"} <= keys
 
     # Notifications: one webhook and one email naming the Needs Action records.
     needs_action = report["counts"]["projects"]["Needs Action"]
