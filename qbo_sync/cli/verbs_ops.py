@@ -71,10 +71,33 @@ def cmd_report_files(args, core_report) -> int:
     return 0
 
 
+def _prefect_server(need_running: bool):
+    """A clear error instead of a connection traceback when the Prefect server is not there."""
+    import contextlib
+
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if need_running and not url:
+        raise CliError("PREFECT_API_URL is not set: point it at the Prefect server "
+                       "(make serve runs one at http://127.0.0.1:4200/api)")
+
+    @contextlib.contextmanager
+    def reachable():
+        try:
+            yield
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise CliError(f"the Prefect server at {url} is not reachable ({exc})") from None
+
+    return reachable()
+
+
 def cmd_log(args) -> int:
     from qbo_sync.ops.history import flow_run_log
 
-    rows = flow_run_log(_resources(args).db, limit=args.limit)
+    with _prefect_server(need_running=False):
+        rows = flow_run_log(_resources(args).db, limit=args.limit)
     if args.json:
         _print_json(rows)
         return 0
@@ -108,7 +131,9 @@ def cmd_schedule(args) -> int:
 
     settings = _settings(args)
     if args.apply:
-        for line in apply_schedule(settings):
+        with _prefect_server(need_running=True):
+            applied = apply_schedule(settings)
+        for line in applied:
             print("Schedule set: " + line)
         return 0
     from qbo_sync.ops.companies import company_settings

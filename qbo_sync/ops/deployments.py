@@ -29,6 +29,8 @@ def deployment_names(settings: Settings) -> list[str]:
 
 def build_deployments(settings: Settings, config: str | None) -> list:
     """Runner deployments: nightly (per company), on-demand sync, retry-failed, pull."""
+    from prefect.schedules import Cron
+
     from flows.pull import pull
     from flows.retry import retry
     from flows.sync import sync
@@ -39,7 +41,7 @@ def build_deployments(settings: Settings, config: str | None) -> list:
         suffix = f"-{name}" if name else ""
         schedule = company_settings.schedule
         deployments.append(sync.to_deployment(
-            name=f"{NIGHTLY}{suffix}", cron=cron_for(schedule), timezone=schedule.timezone,
+            name=f"{NIGHTLY}{suffix}", schedule=Cron(cron_for(schedule), timezone=schedule.timezone),
             parameters={"mode": "all", "scheduled": True, "approval": "schedule", "config": company_config},
             tags=["qbo-sync", "nightly"] + ([f"company:{name}"] if name else []),
             description="The nightly full sync; approval by the schedule.approve setting."))

@@ -28,15 +28,15 @@ def flow_run_log(db, limit: int = 20) -> list[dict]:
 
     async def read():
         async with get_client() as client:
-            flows = {f.id: f.name for f in await client.read_flows(
-                flow_filter=FlowFilter(name=FlowFilterName(any_=list(FLOW_NAMES))))}
-            if not flows:
-                return flows, [], {}
             runs = await client.read_flow_runs(
                 flow_filter=FlowFilter(name=FlowFilterName(any_=list(FLOW_NAMES))),
                 sort=FlowRunSort.START_TIME_DESC, limit=limit)
-            deployments = {}
+            # One read per distinct flow and deployment (client.read_flows sends null filters
+            # that prefect 3.8's server refuses with 422).
+            flows, deployments = {}, {}
             for run in runs:
+                if run.flow_id not in flows:
+                    flows[run.flow_id] = (await client.read_flow(run.flow_id)).name
                 if run.deployment_id and run.deployment_id not in deployments:
                     deployments[run.deployment_id] = (await client.read_deployment(run.deployment_id)).name
             return flows, runs, deployments
