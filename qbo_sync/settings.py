@@ -3,7 +3,9 @@
 Where the file comes from, first match wins: `--config PATH`, $QBO_SYNC_CONFIG,
 config/settings.yaml in the working directory. Environment variables QBO_SYNC_<KEY>
 override it, nested keys joined with `__` (QBO_SYNC_SYNC__PROJECT_MODE=sub-customer).
-Secrets (client secret, token key) belong in the environment, never in the file.
+Secrets (client secret, token key) belong in the environment, never in the file, or in a
+Prefect Secret block named by the setting: `client_secret: prefect-secret:qbo-client-secret`
+(qbo_sync.ops.secrets).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings import YamlConfigSettingsSource
 
@@ -192,6 +194,28 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = ScheduleSettings()
     notifications: NotificationSettings = NotificationSettings()
     companies: dict[str, CompanySettings] = {}
+
+    # Settings read from a Prefect Secret block: {"qbo.client_secret": "prefect-secret:NAME"}.
+    # Derived settings files (several companies) keep the reference, never the value.
+    _secret_references: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _read_prefect_secrets(self):
+        from qbo_sync.ops.secrets import SECRET_SETTINGS, SecretNotFound, is_reference, read_secret
+
+        for path in SECRET_SETTINGS:
+            owner = self
+            for part in path[:-1]:
+                owner = getattr(owner, part)
+            reference = getattr(owner, path[-1])
+            if is_reference(reference):
+                key = ".".join(path)
+                try:
+                    setattr(owner, path[-1], read_secret(reference))
+                except SecretNotFound as exc:
+                    raise ValueError(f"{key}: {exc}") from None
+                self._secret_references[key] = reference
+        return self
 
     @property
     def staging_url(self) -> str:

@@ -51,17 +51,39 @@ def write_company_config(settings: Settings, name: str) -> Path:
     import yaml
 
     values = company_values(settings, name)
-    for path in SECRET_KEYS:
-        node = values
-        for key in path[:-1]:
-            node = node.get(key, {})
-        node.pop(path[-1], None)
+    _leave_out_secrets(settings, values)
     target = Path(settings.data_dir) / "companies" / f"{name}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         yaml.safe_dump(values, handle, sort_keys=False)
     return target.resolve()
+
+
+def _leave_out_secrets(settings: Settings, values: dict) -> None:
+    """Secret values never reach the file: a `prefect-secret:` reference is kept as written
+    (the run reads the block again), any other secret is dropped (read from the environment)."""
+    from qbo_sync.ops.secrets import SECRET_SETTINGS, is_reference
+
+    references = settings._secret_references
+    for path in dict.fromkeys(SECRET_KEYS + SECRET_SETTINGS):
+        node = values
+        for key in path[:-1]:
+            node = node.get(key, {})
+        value, dotted = node.get(path[-1]), ".".join(path)
+        if is_reference(value):
+            continue
+        if dotted in references and value == _value_at(settings, path):
+            node[path[-1]] = references[dotted]
+        elif path in SECRET_KEYS:
+            node.pop(path[-1], None)
+
+
+def _value_at(settings: Settings, path: tuple[str, ...]):
+    node = settings
+    for key in path:
+        node = getattr(node, key)
+    return node
 
 
 def company_configs(settings: Settings, config: str | None) -> dict[str, tuple[str | None, Settings]]:
