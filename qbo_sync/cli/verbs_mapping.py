@@ -1,4 +1,4 @@
-"""`qbo-sync mapping show|check` (the Mapping tab) and `qbo-sync reconcile`."""
+"""`qbo-sync mapping show|check` (the Mapping tab), `qbo-sync reconcile`, and `qbo-sync pull`'s reconcile."""
 
 from __future__ import annotations
 
@@ -96,6 +96,30 @@ def cmd_reconcile(args) -> int:
     if args.json:
         _print_json(result.__dict__)
         return 0
+    _print_reconcile(result)
+    return 0
+
+
+def cmd_pull(args) -> int:
+    """`qbo-sync pull`: the reference lists, then reconcile, so status shows what QBO changed."""
+    from qbo_sync.pipeline import reconcile
+    from qbo_sync.qbo import references
+
+    res = _resources(args)
+    if args.no_reconcile:
+        counts, result = references.pull(res.db, res.qbo), None
+    else:
+        counts, result = reconcile.pull_and_reconcile(res.db, res.qbo)
+    if args.json:
+        _print_json({"pulled": counts, "reconcile": result.__dict__ if result else None})
+        return 0
+    print("Pulled from QuickBooks: " + ", ".join(f"{n} {entity}" for entity, n in counts.items()))
+    if result is not None:
+        _print_reconcile(result)
+    return 0
+
+
+def _print_reconcile(result) -> None:
     print(f"Checked {result.checked} synced records against QuickBooks: {len(result.changed)} changed "
           f"and {len(result.deleted)} deleted there (now Needs Action); bills paid {result.bills_paid}, "
           f"open {result.bills_open}.")
@@ -103,7 +127,6 @@ def cmd_reconcile(args) -> int:
         print(f"  changed in QuickBooks: {key}")
     for key in result.deleted:
         print(f"  deleted in QuickBooks: {key}")
-    return 0
 
 
 def register(verbs) -> None:
@@ -122,3 +145,16 @@ def register(verbs) -> None:
                    help="let the source win for these records (ENTITY/ID or record number)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reconcile)
+    _extend_pull(verbs)
+
+
+def _extend_pull(verbs) -> None:
+    """`pull` (registered by verbs_core, which sorts first) also reconciles."""
+    pull = verbs.choices.get("pull") or verbs.add_parser("pull", help="refresh the QBO reference lists")
+    pull.description = ("Refresh the QBO reference lists used for matching and mapping, then reconcile: "
+                        "records changed or deleted in QBO since they were synced become Needs Action, "
+                        "and every synced bill's open balance is stored for the run report.")
+    if not any(a.dest == "json" for a in pull._actions):
+        pull.add_argument("--json", action="store_true")
+    pull.add_argument("--no-reconcile", action="store_true", help="only refresh the reference lists")
+    pull.set_defaults(func=cmd_pull)

@@ -25,6 +25,9 @@ from qbo_sync.sources.schema import TABLES
 
 MODES = ("new", "all", "selected")
 _CHUNK = 900  # stays under SQLite's bound-parameter limit for IN lists
+# Reasons a source edit does not clear: a change made in QBO (pipeline/reconcile.py) stays
+# flagged until the user's `qbo-sync reconcile --accept`.
+KEPT_ON_EDIT = ("reconcile",)
 
 
 @dataclass
@@ -186,8 +189,10 @@ def _update_changed(conn, spec, rows, columns, dup_reason, import_id, now) -> li
             if before.get(column) != data[column]:
                 changes.append(dict(record_id=record_id, import_id=import_id, field=column,
                                     old=before.get(column), new=data[column], changed_at=now))
-        # An edit starts the record's checks afresh; only the import's own reasons stay.
-        reasons = statuses.reasons_from("import", [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
+        # An edit starts the record's checks afresh, except those in KEPT_ON_EDIT.
+        kept = [r for r in row.get("reasons") or [] if r.get("stage") in KEPT_ON_EDIT]
+        reasons = kept + statuses.reasons_from(
+            "import", [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
         updates.append(dict(b_id=record_id, name=spec.display_name(data), data=data,
                             content_hash=row["_hash"], status=statuses.settle(reasons),
                             reasons=reasons, deleted_in_source=False,

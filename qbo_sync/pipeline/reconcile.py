@@ -62,15 +62,28 @@ def _cdc(connection: QboConnection, entities: list[str], since: datetime) -> dic
     return found
 
 
-def reconcile(db: StagingDb, connection: QboConnection) -> ReconcileResult:
+def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | None = None,
+              edited_only: bool = False) -> ReconcileResult:
+    """Compare synced records with QBO. entities: only these (None: all).
+
+    edited_only: only the records a push is about to write over (synced before, edited in the
+    source since, not flagged yet), what the sync flow's map stage checks; without it, every
+    Synced record, what `qbo-sync pull` and `qbo-sync reconcile` check.
+    """
     result = ReconcileResult()
     now = datetime.now(timezone.utc)
+    query = select(Record).where(
+        Record.status == (statuses.NEEDS_SYNC if edited_only else statuses.SYNCED),
+        Record.qbo_id.is_not(None), Record.deleted_in_source.is_(False))
+    if entities is not None:
+        query = query.where(Record.entity.in_(entities))
     with db.session() as session:
-        synced = list(session.scalars(select(Record).where(
-            Record.status == statuses.SYNCED, Record.qbo_id.is_not(None),
-            Record.deleted_in_source.is_(False))))
+        synced = [r for r in session.scalars(query) if "reconcile" not in (r.qbo_objects or {})]
     result.checked = len(synced)
-    whole = [r for r in synced if r.entity != "timesheets" and not _linked(r)]
+    if not synced:
+        return result
+    # A record linked by hand (link_existing) and never pushed has nothing of ours to compare.
+    whole = [r for r in synced if r.entity != "timesheets" and not _linked(r) and r.synced_at is not None]
     days = [r for r in synced if r.entity == "timesheets"]
     current = _whole_objects(connection, whole, now)
     changes = []
@@ -108,6 +121,13 @@ def reconcile(db: StagingDb, connection: QboConnection) -> ReconcileResult:
     with db.session() as session, session.begin():
         staged.bulk_update(session, changes)
     return result
+
+
+def pull_and_reconcile(db: StagingDb, connection: QboConnection) -> tuple[dict[str, int], ReconcileResult]:
+    """`qbo-sync pull`: the reference lists used for matching, then reconcile (with bill balances)."""
+    from qbo_sync.qbo import references
+
+    return references.pull(db, connection), reconcile(db, connection)
 
 
 def _linked(record: Record) -> bool:

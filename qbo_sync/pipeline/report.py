@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import EntitySpec
+
+NO_PROJECT = "(no project)"
 
 
 def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(),
@@ -39,7 +43,53 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
                     "failed": len(p.failed)} for p in pushes],
         "counts": {e: {statuses.label(k): v for k, v in c.items()} for e, c in counts.items()},
         "problems": problems,
+        "bills": bill_balances(db) if "vendor_bills" in names else {},
     }
+
+
+def bill_balances(db: StagingDb) -> dict:
+    """Paid and open vendor bills per project, from the balances the last pull/reconcile stored."""
+    with db.session() as session:
+        bills = [(r.data, (r.qbo_objects or {}).get("balance")) for r in session.scalars(select(Record).where(
+            Record.entity == "vendor_bills", Record.qbo_id.is_not(None), Record.deleted_in_source.is_(False)))]
+        names = dict(session.execute(select(Record.source_id, Record.name).where(Record.entity == "projects")).all())
+    return balances_per_project(bills, names)
+
+
+def balances_per_project(bills: list[tuple[dict, dict | None]], project_names: dict[str, str]) -> dict:
+    """{"as_of", "not_checked", "projects": [...]}: each bill counts under every project its lines
+    charge, with its total and open balance shared out by those lines' amounts."""
+    per: dict[str, dict] = {}
+    checked = [b for _, b in bills if b]
+    for data, balance in bills:
+        if not balance:
+            continue
+        state = "paid" if balance["balance"] == 0 else "open"
+        for project, share in _project_shares(data).items():
+            row = per.setdefault(project, {"project": project, "name": project_names.get(project, ""),
+                                           "paid_bills": 0, "paid_amount": 0.0,
+                                           "open_bills": 0, "open_balance": 0.0})
+            row[f"{state}_bills"] += 1
+            if state == "paid":
+                row["paid_amount"] += balance["total"] * share
+            else:
+                row["open_balance"] += balance["balance"] * share
+    rows = [{**r, "paid_amount": round(r["paid_amount"], 2), "open_balance": round(r["open_balance"], 2)}
+            for _, r in sorted(per.items())]
+    return {"as_of": max((b["checked_at"] for b in checked), default=None),
+            "not_checked": len(bills) - len(checked), "projects": rows}
+
+
+def _project_shares(data: dict) -> dict[str, float]:
+    """The share of a bill's amount charged to each project (a line without one: the bill's)."""
+    amounts: dict[str, float] = {}
+    for line in json.loads(data.get("lines") or "[]"):
+        project = line.get("project_id") or data.get("project_id") or NO_PROJECT
+        amounts[project] = amounts.get(project, 0.0) + abs(float(line.get("amount") or 0))
+    whole = sum(amounts.values())
+    if not whole:
+        return {data.get("project_id") or NO_PROJECT: 1.0}
+    return {p: a / whole for p, a in amounts.items()}
 
 
 def to_markdown(report: dict) -> str:
@@ -69,6 +119,7 @@ def to_markdown(report: dict) -> str:
         for t in report["totals"]:
             lines.append(f"| {_cell(t['project'])} | {t['hours']:.2f} | {t['amount']:,.2f} |")
         lines.append("")
+    lines += _bills_markdown(report.get("bills") or {})
     lines += ["## Status", "", "| Entity | " + " | ".join(statuses.LABELS.values()) + " |",
               "|---|" + "---|" * len(statuses.LABELS)]
     for entity, c in report["counts"].items():
@@ -82,6 +133,23 @@ def to_markdown(report: dict) -> str:
                          f"| {_cell('; '.join(p['reasons']))} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _bills_markdown(bills: dict) -> list[str]:
+    if not bills.get("projects") and not bills.get("not_checked"):
+        return []
+    lines = ["## Vendor bills paid and open, per project", ""]
+    if bills.get("as_of"):
+        lines += [f"Balances as QuickBooks had them at {bills['as_of']} (`qbo-sync pull` refreshes them).", ""]
+    if bills.get("projects"):
+        lines += ["| Project | Name | Paid bills | Paid amount | Open bills | Open balance |",
+                  "|---|---|---|---|---|---|"]
+        for r in bills["projects"]:
+            lines.append(f"| {_cell(r['project'])} | {_cell(r['name'])} | {r['paid_bills']} | "
+                         f"{r['paid_amount']:,.2f} | {r['open_bills']} | {r['open_balance']:,.2f} |")
+    if bills.get("not_checked"):
+        lines += ["", f"{bills['not_checked']} synced bills have no balance yet: run `qbo-sync pull`."]
+    return lines + [""]
 
 
 def _cell(text: str) -> str:

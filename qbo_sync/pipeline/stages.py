@@ -13,7 +13,7 @@ from sqlalchemy import select
 from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import importing, mapping, matching, pushing, validating
+from qbo_sync.pipeline import importing, mapping, matching, pushing, reconcile, validating
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -34,7 +34,8 @@ def run_validate(res: Resources, entity_names: list[str] | None) -> list[validat
 
 
 def run_map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResult]:
-    """Links (a project's client), matching by name, and the references of transactions."""
+    """Links (a project's client), matching by name, the references of transactions, and
+    reconcile of the records about to be written over."""
     from qbo_sync.qbo import references
 
     specs = registry.resolve(entity_names)
@@ -44,6 +45,9 @@ def run_map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapR
     pushing.check_mode(res.qbo, res.settings.sync)
     maps = mappings.for_resources(res)
     run_entities = [spec.name for spec in specs]
+    # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
+    # they become Needs Action here instead of being overwritten or re-created by the push.
+    reconcile.reconcile(res.db, res.qbo, entities=run_entities, edited_only=True)
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)
