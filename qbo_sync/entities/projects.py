@@ -45,6 +45,15 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
     return body
 
 
+def project_ref(sync: SyncSettings, project_qbo_id: str) -> dict:
+    """The ProjectRef of a transaction charged to a project, in project mode ({} otherwise).
+
+    A QBO Project is a Customer (its id is the customer id), so CustomerRef alone already
+    charges it; ProjectRef (minor version 69+, and we send 75) names it as the project too.
+    """
+    return {"ProjectRef": {"value": project_qbo_id}} if sync.project_mode == "project" else {}
+
+
 def writer(sync: SyncSettings) -> str:
     return "project" if sync.project_mode == "project" else "rest"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
+from qbo_sync.entities.projects import project_ref
 from qbo_sync.mappings import hours_minutes
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -49,7 +50,7 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     project = ctx.ref("projects", row["project_id"])
     cost_code = ctx.ref("cost_codes", row["cost_code"])
     common = {"NameOf": "Employee", "EmployeeRef": {"value": employee.qbo_id},
-              "CustomerRef": {"value": project.qbo_id}}
+              "CustomerRef": {"value": project.qbo_id}, **project_ref(ctx.sync, project.qbo_id)}
     if cost_code.qbo_entity == "Item":
         common["ItemRef"] = {"value": cost_code.qbo_id}
     elif cost_code.qbo_entity == "Class":

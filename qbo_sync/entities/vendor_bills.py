@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 
 from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync.entities.projects import project_ref
 
 DOC_NUMBER_LIMIT = 21   # QBO's DocNumber limit; the suite refuses longer bill numbers
 
@@ -20,6 +21,14 @@ def lines_of(row: dict) -> list[dict]:
 
 def line_project(bill: dict, line: dict) -> str:
     return line.get("project_id") or bill.get("project_id") or ""
+
+
+def bill_project(row: dict) -> str:
+    """The bill's project: its own, else the one project all its lines charge ("" if none)."""
+    if row.get("project_id"):
+        return row["project_id"]
+    charged = {line_project(row, line) for line in lines_of(row)}
+    return charged.pop() if len(charged) == 1 else ""
 
 
 def refs(row: dict) -> list[tuple[str, str]]:
@@ -63,6 +72,10 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
     body = {"VendorRef": {"value": ctx.ref("vendors", row["vendor_id"]).qbo_id},
             "DocNumber": row["bill_number"], "TxnDate": row["bill_date"],
             "Line": [_line(row, line, ctx) for line in lines_of(row)]}
+    project = bill_project(row)
+    if project:
+        # Lines charge their own projects (CustomerRef); the bill names its own project.
+        body.update(project_ref(ctx.sync, ctx.ref("projects", project).qbo_id))
     if row.get("due_date"):
         body["DueDate"] = row["due_date"]
     if row.get("memo"):
