@@ -1,5 +1,5 @@
 """The core verbs: sandbox, demo, import, sync, push, retry, status, map, history,
-payload, pull, report."""
+payload, report. (`pull` lives with reconcile in verbs_mapping.py.)"""
 
 from __future__ import annotations
 
@@ -159,18 +159,6 @@ def cmd_payload(args) -> int:
     return 0
 
 
-def cmd_pull(args) -> int:
-    from qbo_sync.qbo import references
-
-    res = _resources(args)
-    counts = references.pull(res.db, res.qbo)
-    if args.json:
-        _print_json(counts)
-    else:
-        print("Pulled from QuickBooks: " + ", ".join(f"{n} {entity}" for entity, n in counts.items()))
-    return 0
-
-
 def cmd_report(args) -> int:
     from qbo_sync.views import run_report
 
@@ -256,10 +244,6 @@ def register(verbs) -> None:
     p.add_argument("record", metavar="RECORD")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_payload)
-
-    p = verbs.add_parser("pull", help="refresh the QBO reference lists used for matching")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_pull)
 
     p = verbs.add_parser("report", help="print a run's report (the latest by default)")
     p.add_argument("run", nargs="?", metavar="RUN", help="run number or Prefect flow-run id")

@@ -145,16 +145,14 @@ def register(verbs) -> None:
                    help="let the source win for these records (ENTITY/ID or record number)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reconcile)
-    _extend_pull(verbs)
+    _register_pull(verbs)
 
 
-def _extend_pull(verbs) -> None:
-    """`pull` (registered by verbs_core, which sorts first) also reconciles."""
-    pull = verbs.choices.get("pull") or verbs.add_parser("pull", help="refresh the QBO reference lists")
-    pull.description = ("Refresh the QBO reference lists used for matching and mapping, then reconcile: "
-                        "records changed or deleted in QBO since they were synced become Needs Action, "
-                        "and every synced bill's open balance is stored for the run report.")
-    if not any(a.dest == "json" for a in pull._actions):
-        pull.add_argument("--json", action="store_true")
+def _register_pull(verbs) -> None:
+    pull = verbs.add_parser("pull", help="refresh the QBO reference lists, then reconcile", description=(
+        "Refresh the QBO reference lists used for matching and mapping, then reconcile: records "
+        "changed or deleted in QBO since they were synced become Needs Action, and every synced "
+        "bill's open balance is stored for the run report."))
+    pull.add_argument("--json", action="store_true")
     pull.add_argument("--no-reconcile", action="store_true", help="only refresh the reference lists")
     pull.set_defaults(func=cmd_pull)
