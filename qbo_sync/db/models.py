@@ -149,3 +149,28 @@ class StoredToken(Base):
     realm_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     ciphertext: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PushLedgerEntry(Base):
+    """A write sent (or about to be sent) whose answer is not yet recorded: in doubt after a crash."""
+
+    __tablename__ = "push_ledger"
+
+    realm_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    op_key: Mapped[str] = mapped_column(String(80), primary_key=True)   # record id, or "id:part"
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    qbo_entity: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[str] = mapped_column(String(50))
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PushLease(Base):
+    """Who pushes to a QBO company right now; one row per company, taken by an atomic UPDATE."""
+
+    __tablename__ = "push_leases"
+
+    realm_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

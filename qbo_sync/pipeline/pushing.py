@@ -14,7 +14,7 @@ from qbo_sync.db.models import Record, SyncAttempt
 from qbo_sync import entities as registry
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.mappings import Mappings
-from qbo_sync.pipeline import dependencies, parts
+from qbo_sync.pipeline import dependencies, ledger, parts
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
 from qbo_sync.pipeline.preview import CREATE, PreviewRow
@@ -35,6 +35,8 @@ class PushResult:
     failed: list[tuple[str, str]] = field(default_factory=list)   # (source id, plain reason)
     needs_action: list[tuple[str, str]] = field(default_factory=list)  # held back at push time
     deleted: int = 0                                                 # QBO objects deleted
+    in_doubt: int = 0          # writes an earlier run sent without recording the answer
+    recovered: int = 0         # of those, found in QBO and adopted instead of created again
 
     @property
     def synced(self) -> int:
@@ -81,21 +83,35 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
 def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncSettings,
                 rows: list[PreviewRow], flow_run_id: str | None = None,
                 on_progress: Callable[[int, int], None] | None = None, mappings=None) -> PushResult:
+    """Push the rows under the company's push lease, reconciling writes left in doubt first."""
     result = PushResult(spec.name)
     if not rows:
         return result
-    mappings = mappings or Mappings()
+    realm = engine.connection.realm_id
+    with ledger.lease(db, realm) as holder:
+        ledger.forget_settled(db, realm)
+        _push_leased(db, engine, spec, sync, rows, flow_run_id, on_progress, mappings or Mappings(),
+                     result, realm, holder)
+    return result
+
+
+def _push_leased(db, engine, spec, sync, rows, flow_run_id, on_progress, mappings, result, realm, holder):
     action_of = {r.record_id: r.action for r in rows}
     blocked: dict[int, list[str]] = {}
     operations: list[Operation] = []
     with db.session() as session:
         records = staged.load(session, spec.name, record_ids=list(action_of))
+        # Another run may have pushed them while this one waited for the lease.
+        records = [r for r in records
+                   if not (r.status == statuses.SYNCED and r.synced_hash == r.content_hash)]
         links = links_of(session, [r.id for r in records])
         found = dependencies.targets(session, registry.ENTITIES,
                                      {ref for r in records for ref in spec.refs(r.data)}, mappings)
         base = PayloadContext(sync=sync, mappings=mappings, refs=found,
                               accounts=dependencies.account_ids(session))
         for record in records:
+            if record.qbo_id and action_of[record.id] == CREATE and not spec.parts:
+                action_of[record.id] = "update"    # created by a run that finished meanwhile
             missing = dependencies.unresolved(spec, record, found)
             if missing:
                 blocked[record.id] = missing
@@ -110,16 +126,126 @@ def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncS
                 blocked[record.id] = [str(problem)]
     by_id = {r.id: r for r in records}
     _block(db, by_id, blocked, result)
-    adopt_existing(engine.connection, spec, operations)
-    outcomes = engine.run(operations, on_progress=on_progress)
+    adopt_existing(engine.connection, spec, operations, read=engine.read)
+    doubt = ledger.in_doubt(db, realm, list(by_id))
+    result.in_doubt = len(doubt)
+    result.recovered = reconcile_in_doubt(db, engine, operations, doubt)
     ops = {op.key: op for op in operations}
+    settle = _Settler(db, spec, by_id, ops, flow_run_id, result, realm)
+    engine.run(operations, on_progress=on_progress,
+               before_send=lambda sent, request_id: ledger.record_sending(db, realm, sent, request_id, holder),
+               on_outcomes=settle)
     if spec.parts:
-        parts.record_outcomes(db, spec, by_id, ops, outcomes, flow_run_id, result,
+        parts.record_outcomes(db, spec, by_id, ops, [], flow_run_id, result,
                               untouched=[r for r in records if r.id not in blocked
                                          and not any(op.key.startswith(f"{r.id}:") for op in operations)])
-    else:
-        _record_outcomes(db, spec, by_id, ops, outcomes, flow_run_id, result)
-    return result
+    with db.session() as session, session.begin():
+        ledger.settled(session, realm, [k for k in doubt if k not in ops])   # nothing left to write
+
+
+class _Settler:
+    """Records outcomes as each request settles, so a crash loses at most the requests in flight.
+
+    A record that becomes several QBO objects is written once all its operations are back:
+    marking it Synced earlier would hide the days still in flight after a crash.
+    """
+
+    def __init__(self, db, spec, records, operations, flow_run_id, result, realm):
+        self.db, self.spec, self.records, self.ops = db, spec, records, operations
+        self.flow_run_id, self.result, self.realm = flow_run_id, result, realm
+        self.expected: dict[int, int] = {}
+        for key in operations:
+            self.expected[_record_of(key)] = self.expected.get(_record_of(key), 0) + 1
+        self.waiting: dict[int, list[Outcome]] = {}
+
+    def __call__(self, outcomes: list[Outcome]) -> None:
+        if not self.spec.parts:
+            _record_outcomes(self.db, self.spec, self.records, self.ops, outcomes, self.flow_run_id, self.result)
+        else:
+            complete = []
+            for outcome in outcomes:
+                record_id = _record_of(outcome.key)
+                got = self.waiting.setdefault(record_id, [])
+                got.append(outcome)
+                if len(got) == self.expected[record_id]:
+                    complete += self.waiting.pop(record_id)
+            if not complete:
+                return
+            parts.record_outcomes(self.db, self.spec, self.records, self.ops, complete, self.flow_run_id,
+                                  self.result, untouched=[])
+            outcomes = complete
+        with self.db.session() as session, session.begin():
+            ledger.settled(session, self.realm, [o.key for o in outcomes])
+
+
+def _record_of(key) -> int:
+    return int(str(key).split(":")[0])
+
+
+def reconcile_in_doubt(db: StagingDb, engine: PushEngine, operations: list[Operation],
+                       doubt: dict) -> int:
+    """Creates whose earlier attempt may have reached QBO: adopt the object QBO already holds.
+
+    List entities are matched by name in adopt_existing (for every create). Here: bills by
+    DocNumber and vendor, time activities by their content on the day (employee, customer,
+    item or class, hours, minutes, description), skipping objects another record holds.
+    """
+    creates = [op for op in operations if op.action == CREATE and str(op.key) in doubt and op.writer == "rest"]
+    bills = [op for op in creates if op.qbo_entity == "Bill" and op.body.get("DocNumber")]
+    times = [op for op in creates if op.qbo_entity == "TimeActivity"]
+    adopted = 0
+    for start in range(0, len(bills), 30):
+        chunk = bills[start:start + 30]
+        numbers = ", ".join(quote(n) for n in dict.fromkeys(op.body["DocNumber"] for op in chunk))
+        found = _query_all(engine, "Bill", f"DocNumber IN ({numbers})")
+        for op in chunk:
+            same = [o for o in found if o.get("DocNumber") == op.body["DocNumber"]
+                    and (o.get("VendorRef") or {}).get("value") == (op.body.get("VendorRef") or {}).get("value")]
+            if len(same) == 1:
+                _adopt(op, same[0])
+                adopted += 1
+    if times:
+        held = _held_time_activities(db)
+        for day in sorted({op.body.get("TxnDate") for op in times}):
+            found = [o for o in _query_all(engine, "TimeActivity", f"TxnDate = {quote(day)}")
+                     if o["Id"] not in held]
+            for op in [op for op in times if op.body.get("TxnDate") == day]:
+                same = [o for o in found if _fingerprint(o) == _fingerprint(op.body)]
+                if same:
+                    _adopt(op, same[0])
+                    found.remove(same[0])
+                    adopted += 1
+    return adopted
+
+
+def _adopt(op: Operation, obj: dict) -> None:
+    op.action = "update"
+    op.body = {**op.body, "Id": obj["Id"], "SyncToken": obj["SyncToken"], "sparse": True}
+
+
+def _fingerprint(obj: dict) -> tuple:
+    ref = lambda name: (obj.get(name) or {}).get("value")   # noqa: E731
+    return (ref("EmployeeRef"), ref("VendorRef"), ref("CustomerRef"), ref("ItemRef"), ref("ClassRef"),
+            int(obj.get("Hours") or 0), int(obj.get("Minutes") or 0), obj.get("Description") or "")
+
+
+def _held_time_activities(db: StagingDb) -> set[str]:
+    from sqlalchemy import select
+
+    with db.session() as session:
+        objects = session.scalars(select(Record.qbo_objects).where(Record.entity == "timesheets"))
+        return {v["id"] for o in objects for v in (o or {}).values() if isinstance(v, dict) and v.get("id")}
+
+
+def _query_all(engine: PushEngine, entity: str, where: str) -> list[dict]:
+    found, start = [], 1
+    while True:
+        query = f"SELECT * FROM {entity} WHERE {where} STARTPOSITION {start} MAXRESULTS 1000"
+        page = engine.read(lambda client: client.query(query)).get("QueryResponse", {}).get(entity, [])
+        found += page
+        if len(page) < 1000:
+            return found
+        start += 1000
 
 
 def _block(db: StagingDb, records: dict[int, Record], blocked: dict[int, list[str]], result: PushResult) -> None:
@@ -139,7 +265,8 @@ def quote(value: str) -> str:
     return "'" + value.replace("'", "\\'") + "'"
 
 
-def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list[Operation]) -> int:
+def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list[Operation],
+                   read=None) -> int:
     """Turn creates into updates of QBO objects that already exist under the same name.
 
     An object QBO already has (made by hand, or by a run whose answer was lost) is the
@@ -155,9 +282,9 @@ def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list
         chunks += [(entity, same[start:start + 30]) for start in range(0, len(same), 30)]
     for entity, chunk in chunks:
         names = ", ".join(quote(op.body[key]) for op in chunk)
-        found = connection.client().query(
-            f"SELECT * FROM {entity} WHERE {key} IN ({names}) MAXRESULTS 1000"
-        ).get("QueryResponse", {}).get(entity, [])
+        query = f"SELECT * FROM {entity} WHERE {key} IN ({names}) MAXRESULTS 1000"
+        answer = read(lambda client: client.query(query)) if read else connection.client().query(query)
+        found = answer.get("QueryResponse", {}).get(entity, [])
         by_name = {}
         for obj in found:
             by_name.setdefault(obj.get(key, "").casefold(), []).append(obj)

@@ -71,12 +71,22 @@ class QboConnection:
     def current_tokens(self, force_refresh: bool = False) -> Tokens:
         """Valid tokens, refreshed when close to expiry; one refresh at a time."""
         with self._lock:
-            tokens = self._tokens.load(self.realm_id)
-            if tokens is None:
-                raise NotConnected(f"not connected to QuickBooks company {self.realm_id}: run qbo-sync connect")
-            if force_refresh or tokens.access_expires_at - time.time() < REFRESH_MARGIN_SECONDS:
-                tokens = self._refresh(tokens)
-            return tokens
+            tokens = self._load()
+            if not (force_refresh or _expiring(tokens)):
+                return tokens
+            # Exactly one process refreshes at a time (a lease row in the staging database);
+            # one that waited uses what the other stored instead of refreshing again.
+            with self._tokens.refresh_lock(self.realm_id):
+                latest = self._load()
+                if latest.access_token != tokens.access_token and not _expiring(latest):
+                    return latest
+                return self._refresh(latest)
+
+    def _load(self) -> Tokens:
+        tokens = self._tokens.load(self.realm_id)
+        if tokens is None:
+            raise NotConnected(f"not connected to QuickBooks company {self.realm_id}: run qbo-sync connect")
+        return tokens
 
     def _refresh(self, tokens: Tokens) -> Tokens:
         from intuitlib.exceptions import AuthClientError
@@ -157,6 +167,10 @@ class QboConnection:
             body = {"errors": [{"message": f"HTTP {answer.status_code}: {answer.text[:200]}"}]}
         body.setdefault("status_code", answer.status_code)
         return body
+
+
+def _expiring(tokens: Tokens) -> bool:
+    return tokens.access_expires_at - time.time() < REFRESH_MARGIN_SECONDS
 
 
 def _tokens_from(auth) -> Tokens:

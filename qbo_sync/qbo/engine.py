@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from qbo_sync.qbo import faults
+from qbo_sync.qbo import faults, pacing
 from qbo_sync.qbo.connection import QboConnection
 from qbo_sync.qbo.faults import QboFault
 
@@ -50,47 +52,191 @@ class Outcome:
 
 
 @dataclass
+class _Unit:
+    """Operations sent in one request (a batch, or one single write), retried as a whole."""
+
+    ops: list[Operation]
+    kind: str                     # pacing.BATCH | pacing.SINGLE
+    request_id: str
+    attempt: int = 1
+    throttled: int = 0
+    ready_at: float = 0.0
+    refresh: bool = False
+
+
+@dataclass
 class PushEngine:
+    """Writes operations at QBO's ceiling: batches of up to 30 and single requests side by side.
+
+    Batch workers take up to `batch_size` operations per request within the batch lane
+    (40 a minute); single workers take one operation each within the rest of the
+    500-a-minute budget, as long as more than one batch's worth remains. A unit that meets
+    a 429, a 5xx, a timeout or a dropped connection goes back on the queue with backoff and
+    the same request id (QBO answers a replayed id with its first answer). Validation
+    faults are final. Hooks: `before_send(ops, request_id)` before a unit's first request
+    (the write ledger), `on_outcomes(outcomes)` as each unit settles.
+    """
+
     connection: QboConnection
     batch_size: int = 30
-    max_attempts: int = 5
+    max_attempts: int = 6         # 5xx, network: the same unit at most this often
+    max_throttled: int = 20       # 429s are QBO asking us to wait, not a failure
     backoff_seconds: float = 1.0
+    pacer: pacing.Pacer | None = None
+    batch_workers: int = 3
+    single_workers: int = 4
     sleep: Callable[[float], None] = time.sleep
-    stats: dict = field(default_factory=lambda: {"requests": 0, "retries": 0})
+    stats: dict = field(default_factory=lambda: {"requests": 0, "retries": 0, "batches": 0,
+                                                 "singles": 0, "throttled": 0})
+
+    def __post_init__(self):
+        if self.pacer is None:
+            self.pacer = pacing.for_realm(self.connection.realm_id)
+        self._lock = threading.Lock()
 
     def run(self, operations: list[Operation],
-            on_progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+            on_progress: Callable[[int, int], None] | None = None,
+            before_send: Callable[[list[Operation], str], None] | None = None,
+            on_outcomes: Callable[[list[Outcome]], None] | None = None) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        rest = [op for op in operations if op.writer == "rest"]
-        projects = [op for op in operations if op.writer == "project"]
         total = len(operations)
-        for start in range(0, len(rest), self.batch_size):
-            outcomes += self._batch(rest[start:start + self.batch_size])
-            if on_progress:
-                on_progress(len(outcomes), total)
-        for op in projects:
-            outcomes.append(self._project(op))
-            if on_progress:
-                on_progress(len(outcomes), total)
+
+        def settle(found: list[Outcome]) -> None:
+            with self._lock:
+                if on_outcomes:
+                    on_outcomes(found)
+                outcomes.extend(found)
+                if on_progress:
+                    on_progress(len(outcomes), total)
+
+        rest = [op for op in operations if op.writer == "rest"]
+        if rest:
+            self._run_rest(rest, before_send, settle)
+        for op in (op for op in operations if op.writer == "project"):
+            if before_send:
+                before_send([op], _request_id("p", [f"{op.key}:{op.action}:{op.version}"]))
+            settle([self._project(op)])
         return outcomes
 
-    # --- REST, through the Batch API ---------------------------------------------
-    def _batch(self, chunk: list[Operation]) -> list[Outcome]:
-        items = [{"bId": str(i), "operation": op.action, op.qbo_entity: op.body}
-                 for i, op in enumerate(chunk)]
-        body = {"BatchItemRequest": items}
-        # The same chunk gets the same request id, so a retry after a lost answer
-        # returns QBO's first answer instead of writing twice.
-        request_id = _request_id("b", [f"{op.key}:{op.action}:{op.version}" for op in chunk])
+    # --- REST: batch and single workers over one queue ----------------------------------
+    def _run_rest(self, ops: list[Operation], before_send, settle) -> None:
+        state = {"fresh": deque(ops), "retry": [], "busy": 0}
+        workers = [threading.Thread(target=self._worker, args=(pacing.BATCH, state, before_send, settle),
+                                    daemon=True) for _ in range(max(1, self.batch_workers))]
+        if len(ops) > self.batch_size:
+            workers += [threading.Thread(target=self._worker, args=(pacing.SINGLE, state, before_send, settle),
+                                         daemon=True) for _ in range(self.single_workers)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        if state.get("error"):
+            raise state["error"]
 
-        def send(client):
-            url = f"{client.api_url}/company/{client.company_id}/batch"
-            return client.make_request("POST", url, json.dumps(body), request_id=request_id)
+    def _next(self, kind: str, state: dict) -> _Unit | None | bool:
+        """A unit to send, None to wait a little, False when this worker is done."""
+        with self._lock:
+            if state.get("error"):
+                return False
+            now = time.monotonic()
+            for i, unit in enumerate(state["retry"]):
+                if unit.kind == kind and unit.ready_at <= now:
+                    state["busy"] += 1
+                    return state["retry"].pop(i)
+            fresh = state["fresh"]
+            if kind == pacing.SINGLE:
+                if len(fresh) > self.batch_size:
+                    state["busy"] += 1
+                    op = fresh.popleft()
+                    return _Unit([op], kind, _request_id("s", [f"{op.key}:{op.action}:{op.version}"]))
+                return None if any(u.kind == kind for u in state["retry"]) else False
+            if fresh:
+                chunk = [fresh.popleft() for _ in range(min(self.batch_size, len(fresh)))]
+                state["busy"] += 1
+                # The same chunk gets the same request id, so a retry after a lost answer
+                # returns QBO's first answer instead of writing twice.
+                return _Unit(chunk, kind, _request_id("b", [f"{op.key}:{op.action}:{op.version}" for op in chunk]))
+            return None if (state["retry"] or state["busy"]) else False
 
+    def _worker(self, kind: str, state: dict, before_send, settle) -> None:
         try:
-            answer = self._with_retries(send)
-        except _GaveUp as failure:
-            return [Outcome(op.key, False, request=op.body, fault=failure.fault) for op in chunk]
+            while True:
+                unit = self._next(kind, state)
+                if unit is False:
+                    return
+                if unit is None:
+                    time.sleep(0.01)
+                    continue
+                try:
+                    found = self._send(unit, before_send)
+                    if found is not None:
+                        settle(found)
+                finally:
+                    with self._lock:
+                        state["busy"] -= 1
+                if found is None:
+                    with self._lock:
+                        state["retry"].append(unit)
+        except BaseException as exc:   # a bug or the database: stop every worker, raise in run()
+            with self._lock:
+                state["error"] = exc
+
+    def _send(self, unit: _Unit, before_send) -> list[Outcome] | None:
+        """Outcomes, or None when the unit goes back on the queue (unit.ready_at set)."""
+        if unit.attempt == 1 and not unit.throttled and before_send:
+            before_send(unit.ops, unit.request_id)
+        try:
+            client = self.connection.client(force_refresh=unit.refresh)
+            with self.pacer.slot(unit.kind):
+                self._count("requests", "batches" if unit.kind == pacing.BATCH else "singles")
+                answer = (self._post_batch(client, unit) if unit.kind == pacing.BATCH
+                          else self._post_single(client, unit))
+        except Exception as exc:  # classified below: only QBO and network faults retry
+            fault = faults.from_exception(exc)
+            if fault.http_status == 401 and not unit.refresh:
+                unit.refresh = True          # the token may have expired mid-run
+                unit.ready_at = 0
+                return None
+            if fault.http_status == 429 and unit.throttled < self.max_throttled:
+                unit.throttled += 1
+                self._count("throttled")
+                wait = random.uniform(0.5, 1.0) * self.pacer.limits.window   # Intuit: wait a minute
+                self.pacer.pause(wait)
+                unit.ready_at = time.monotonic() + wait
+                return None
+            if fault.retryable and fault.http_status != 429 and unit.attempt < self.max_attempts:
+                self._count("retries")
+                unit.ready_at = time.monotonic() + _backoff(self.backoff_seconds, unit.attempt)
+                unit.attempt += 1
+                return None
+            return [Outcome(op.key, False, request=op.body, fault=fault) for op in unit.ops]
+        if unit.kind == pacing.SINGLE:
+            op = unit.ops[0]
+            obj = answer.get(op.qbo_entity, {})
+            return [Outcome(op.key, True, qbo_id=obj.get("Id"), sync_token=obj.get("SyncToken"),
+                            request=op.body, response=answer)]
+        return self._batch_outcomes(unit.ops, answer)
+
+    def _count(self, *names: str) -> None:
+        with self._lock:
+            for name in names:
+                self.stats[name] += 1
+
+    def _post_batch(self, client, unit: _Unit) -> dict:
+        items = [{"bId": str(i), "operation": op.action, op.qbo_entity: op.body}
+                 for i, op in enumerate(unit.ops)]
+        url = f"{client.api_url}/company/{client.company_id}/batch"
+        return client.make_request("POST", url, json.dumps({"BatchItemRequest": items}),
+                                   request_id=unit.request_id)
+
+    def _post_single(self, client, unit: _Unit) -> dict:
+        op = unit.ops[0]
+        url = f"{client.api_url}/company/{client.company_id}/{op.qbo_entity.lower()}"
+        params = {"operation": "delete"} if op.action == "delete" else None
+        return client.make_request("POST", url, json.dumps(op.body), params=params,
+                                   request_id=unit.request_id)
+
+    def _batch_outcomes(self, chunk: list[Operation], answer: dict) -> list[Outcome]:
         by_bid = {item.get("bId"): item for item in answer.get("BatchItemResponse", [])}
         outcomes = []
         for i, op in enumerate(chunk):
@@ -112,8 +258,9 @@ class PushEngine:
     def _project(self, op: Operation) -> Outcome:
         mutation, field_name = ((CREATE_PROJECT, "projectManagementCreateProject") if op.action == "create"
                                 else (UPDATE_PROJECT, "projectManagementUpdateProject"))
-        answer = self.connection.graphql(mutation, {"input": op.body})
-        self.stats["requests"] += 1
+        with self.pacer.slot(pacing.SINGLE):
+            self._count("requests")
+            answer = self.connection.graphql(mutation, {"input": op.body})
         if answer.get("errors"):
             message = "; ".join(e.get("message", "") for e in answer["errors"])
             retryable = answer.get("status_code") in faults.RETRYABLE_HTTP
@@ -128,13 +275,22 @@ class PushEngine:
         return Outcome(op.key, True, qbo_id=qbo_id, sync_token=customer.get("SyncToken"),
                        request=op.body, response=answer)
 
-    # --- retries -------------------------------------------------------------------
+    # --- reads, and retries ------------------------------------------------------------
+    def read(self, call):
+        """A read (query) through the pacer, retried like writes; raises QboReadError when it gives up."""
+        try:
+            return self._with_retries(call)
+        except _GaveUp as failure:
+            raise QboReadError(failure.fault.plain) from None
+
     def _with_retries(self, call):
         force_refresh = False
         for attempt in range(1, self.max_attempts + 1):
             try:
-                self.stats["requests"] += 1
-                return call(self.connection.client(force_refresh=force_refresh))
+                client = self.connection.client(force_refresh=force_refresh)
+                with self.pacer.slot(pacing.SINGLE):
+                    self._count("requests")
+                    return call(client)
             except Exception as exc:  # classified below: only QBO and network faults retry
                 fault = faults.from_exception(exc)
                 if fault.http_status == 401 and not force_refresh:
@@ -142,9 +298,16 @@ class PushEngine:
                     continue
                 if not fault.retryable or attempt == self.max_attempts:
                     raise _GaveUp(fault) from exc
-                self.stats["retries"] += 1
-                self.sleep(_backoff(self.backoff_seconds, attempt))
+                self._count("retries")
+                if fault.http_status == 429:
+                    self.sleep(random.uniform(0.5, 1.0) * self.pacer.limits.window)
+                else:
+                    self.sleep(_backoff(self.backoff_seconds, attempt))
         raise AssertionError("unreachable")
+
+
+class QboReadError(Exception):
+    """A read QuickBooks kept refusing; the message is plain."""
 
 
 class _GaveUp(Exception):

@@ -38,6 +38,8 @@ _PLAIN: dict[str, tuple[str, bool]] = {
     "100": ("The QuickBooks connection is not authorized: reconnect to QuickBooks.", False),
     "120": ("The QuickBooks connection is not authorized: reconnect to QuickBooks.", False),
     "1040": ("Too many operations in one batch request.", False),
+    # QBO's own server error ("An application error has occurred"), answered with HTTP 500.
+    "10000": ("QuickBooks had an internal error: {detail}; it will be retried.", True),
 }
 
 RETRYABLE_HTTP = {429, 500, 502, 503, 504}
@@ -80,8 +82,13 @@ def from_exception(exc: Exception) -> QboFault:
         if "ThrottleExceeded" in text or "statusCode=429" in text or "status code '429'" in text:
             return classify("3001", text[:300], "", http_status=429)
         for status in (500, 502, 503, 504):
-            if f"status code '{status}'" in text:
+            if f"status code '{status}'" in text or f"<h1>{status} " in text:
                 return classify(str(exc.error_code), "", f"HTTP {status}", http_status=status)
+        if "Error reading json response" in text:
+            # Not a QBO fault at all but a gateway's or server's page: worth another try.
+            return QboFault(code="nonjson", message=text[:300], detail="",
+                            plain="QuickBooks answered with an error page instead of data; it will be retried.",
+                            retryable=True)
         return classify(exc.error_code, text, str(exc.detail or ""))
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
         return QboFault(code="network", message=str(exc)[:300], detail="",

@@ -80,6 +80,12 @@ class TokenStore:
             else:
                 row.ciphertext, row.updated_at = ciphertext, now
 
+    def refresh_lock(self, realm_id: str):
+        """Held while one process refreshes this company's tokens (a lease row, see ledger.py)."""
+        from qbo_sync.pipeline.ledger import lease
+
+        return lease(self._db, f"refresh:{realm_id}"[:40], wait_seconds=120)
+
     def delete(self, realm_id: str) -> None:
         with self._db.session() as session, session.begin():
             session.execute(delete(StoredToken).where(StoredToken.realm_id == realm_id))

@@ -1,0 +1,49 @@
+"""Fault-suite fixtures: the shared ones (tests/fixtures.py), on one staging database (PostgreSQL when set)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+POSTGRES_URL = os.environ.get("QBO_SYNC_TEST_POSTGRES_URL")
+
+if importlib.util.find_spec("tests.fixtures") is None:   # before the shared fixtures moved there
+    from tests.e2e.conftest import (admin, config_for, make_resources, realm, res,  # noqa: F401
+                                    sandbox, source)
+
+TIME_SCALE = 60    # one QBO minute lasts a second, on both sides
+
+
+@pytest.fixture
+def staging_url(request, tmp_path):
+    """PostgreSQL when QBO_SYNC_TEST_POSTGRES_URL is set (what production runs), else SQLite."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'staging.db'}"
+        return
+    schema = f"r_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def scaled(admin, monkeypatch):
+    """QBO's limits with the minute scaled down, on the sandbox and in the pacer."""
+    before = admin.settings()
+    admin.settings(time_scale=TIME_SCALE)
+    monkeypatch.setenv("QBO_SYNC_PUSH_TIME_SCALE", str(TIME_SCALE))
+    monkeypatch.setenv("QBO_SYNC_PACER", "local")
+    yield admin
+    admin.settings(**{k: before[k] for k in ("time_scale", "fault_rate", "drop_after_write_rate",
+                                             "requests_per_minute", "batch_requests_per_minute",
+                                             "slow_rate", "slow_seconds", "fault_seed",
+                                             "access_token_seconds")})
