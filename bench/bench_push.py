@@ -52,8 +52,8 @@ def connection(info: dict, realm: str, folder: Path) -> QboConnection:
     return conn
 
 
-def engine_run(conn, limits: Limits, ops: list[Operation]) -> tuple[float, PushEngine, list]:
-    engine = PushEngine(conn, pacer=LocalPacer(limits))
+def engine_run(conn, pacer: LocalPacer, ops: list[Operation]) -> tuple[float, PushEngine, list]:
+    engine = PushEngine(conn, pacer=pacer)   # one pacer per company, as pacing.for_realm gives
     started = time.monotonic()
     outcomes = engine.run(ops)
     return time.monotonic() - started, engine, outcomes
@@ -121,14 +121,15 @@ def main() -> int:
             conn = connection(info, realm, Path(folder))
             creates = [Operation(key=n, qbo_entity="Customer", action="create",
                                  body={"DisplayName": f"Bench {n}"}, version="1") for n in range(args.records)]
-            seconds, engine, outcomes = engine_run(conn, limits, creates)
+            pacer = LocalPacer(limits)
+            seconds, engine, outcomes = engine_run(conn, pacer, creates)
             failed = sum(not o.ok for o in outcomes)
             ours = report("qbo-sync creates", len(creates), seconds, limits, failed, engine.stats)
             by_key = {o.key: o for o in outcomes if o.ok}
             updates = [Operation(key=n, qbo_entity="Customer", action="update",
                                  body={"Id": by_key[n].qbo_id, "SyncToken": by_key[n].sync_token, "sparse": True,
                                        "CompanyName": f"Bench {n} v2"}, version="2") for n in sorted(by_key)]
-            seconds, engine, outcomes = engine_run(conn, limits, updates)
+            seconds, engine, outcomes = engine_run(conn, pacer, updates)
             ours += report("qbo-sync updates", len(updates), seconds, limits,
                            sum(not o.ok for o in outcomes), engine.stats)
             throttled = [r for r in admin.requests(realm, limit=5000) if r["status"] == 429]
