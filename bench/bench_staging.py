@@ -1,0 +1,161 @@
+"""Staging throughput (issue 5, benchmarks 3 and 4), inside one warm process.
+
+3. import + validate + map + preview of every entity from a demo CSV export of about
+   20,000 weekly payroll entries (about 100,000 daily entries) and 5,000 bills with
+   20,000 lines, against a fresh SQLite staging database; next to the bare cost of the
+   same CSVs read with pandas and bulk-inserted into the same kind of database, one
+   table per CSV. Target: at most 10x the bare cost (goal 5x); peak memory under 1.5 GB.
+4. The same four stages again with no source change: wall time as a share of the first
+   run's staging time (target at most 25%), and QBO write calls (must be 0).
+
+Library imports are timed apart; Prefect is not started (the stages are called directly,
+as the Prefect tasks call them). Map needs QBO's reference lists: an in-process sandbox
+serves them over HTTP. Figures are printed; nothing is asserted.
+
+    python bench/bench_staging.py [--size 212] [--profile stage]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+REPO = Path(__file__).resolve().parents[1]
+
+_started = time.perf_counter()
+import pandas as pd  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+
+from qbo_sync.pipeline import stages  # noqa: E402
+from qbo_sync.resources import Resources  # noqa: E402
+from qbo_sync.sandbox.admin_client import SandboxAdmin  # noqa: E402
+from qbo_sync.sandbox.server import SandboxServer  # noqa: E402
+from qbo_sync.settings import load_settings  # noqa: E402
+from qbo_sync.sources.demo import DemoSource  # noqa: E402
+from qbo_sync.sources.schema import TABLES  # noqa: E402
+
+import great_expectations  # noqa: E402,F401  (validation imports it lazily: counted here, not in validate)
+
+IMPORT_SECONDS = time.perf_counter() - _started
+STAGES = ("import", "validate", "map", "preview")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KiB on Linux
+
+
+def bare_cost(source: Path, url: str) -> tuple[float, int]:
+    """What any tool must pay at least: read each CSV with pandas, bulk-insert its rows."""
+    engine = create_engine(url)
+    started, rows = time.perf_counter(), 0
+    for table in TABLES:
+        frame = pd.read_csv(source / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame.to_sql(table, engine, index=False, if_exists="replace", chunksize=10_000)
+        rows += len(frame)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds, rows
+
+
+def resources_for(info: dict, realm: str, source: Path, folder: Path) -> Resources:
+    settings = load_settings(
+        None, data_dir=folder / "data", database_url=f"sqlite:///{folder / 'staging.db'}",
+        validations_dir=REPO / "validations",
+        source={"kind": "csv", "csv": {"path": str(source)}},
+        qbo={"kind": "remote", "discovery_url": info["discovery_url"], "api_url_v3": info["api_url_v3"],
+             "realm_id": realm, "client_id": info["client_id"], "client_secret": info["client_secret"],
+             "redirect_uri": info["redirect_uri"]},
+        sync={"auto_confirm_customer": True})
+    res = Resources(settings)
+    res.qbo.connect_headless()
+    return res
+
+
+def staging_run(res: Resources, profile: str | None = None) -> tuple[dict[str, float], object]:
+    """The four stages over every entity; seconds per stage, and the preview."""
+    calls = {"import": lambda: stages.run_import(res, None, "all"),
+             "validate": lambda: stages.run_validate(res, None),
+             "map": lambda: stages.run_map(res, None),
+             "preview": lambda: stages.run_preview(res, None)}
+    seconds, result = {}, None
+    for name in STAGES:
+        started = time.perf_counter()
+        if name == profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(calls[name])
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        else:
+            result = calls[name]()
+        seconds[name] = time.perf_counter() - started
+    return seconds, result
+
+
+def source_counts(source: Path) -> dict[str, int]:
+    counts = {}
+    for table in TABLES:
+        with open(source / f"{table}.csv", encoding="utf-8") as handle:
+            counts[table] = sum(1 for _ in handle) - 1
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=212, help="DemoSource size (212: about 20,000 weekly entries)")
+    parser.add_argument("--profile", choices=STAGES, help="print a cProfile of one stage of the first run")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp, SandboxServer() as server:
+        folder = Path(tmp)
+        source = folder / "source"
+        started = time.perf_counter()
+        DemoSource(size=args.size).write_csv(source)
+        generated = time.perf_counter() - started
+        counts = source_counts(source)
+        print(f"library imports {IMPORT_SECONDS:.1f} s; Prefect not started (stages called directly); "
+              f"demo source size {args.size} written in {generated:.1f} s", flush=True)
+        print("source rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()), flush=True)
+
+        bare_seconds, bare_rows = bare_cost(source, f"sqlite:///{folder / 'bare.db'}")
+        print(f"bare cost (pandas read_csv + to_sql, {bare_rows:,} rows): {bare_seconds:.1f} s", flush=True)
+
+        admin = SandboxAdmin(server.info["base_url"])
+        realm = admin.create_realm(projects_enabled=True, seed=True)
+        res = resources_for(server.info, realm, source, folder)
+        try:
+            writes_before = sum(admin.counts(realm)["writes"].values())
+            first, preview = staging_run(res, args.profile)
+            total = sum(first.values())
+            print("first run:  " + ", ".join(f"{k} {v:.1f} s" for k, v in first.items())
+                  + f"; total {total:.1f} s", flush=True)
+            print(f"preview: {preview.counts()}", flush=True)
+            ratio = total / bare_seconds
+            print(f"benchmark 3: staging {total:.1f} s = {ratio:.1f}x the bare cost of {bare_seconds:.1f} s "
+                  f"(target <= 10x, goal 5x): {'met' if ratio <= 10 else 'NOT met'}", flush=True)
+
+            again, _ = staging_run(res)
+            rerun = sum(again.values())
+            writes = sum(admin.counts(realm)["writes"].values()) - writes_before
+            share = rerun / total
+            print("re-run:     " + ", ".join(f"{k} {v:.1f} s" for k, v in again.items())
+                  + f"; total {rerun:.1f} s", flush=True)
+            print(f"benchmark 4: unchanged re-run {rerun:.1f} s = {share:.0%} of the first run's staging time "
+                  f"(target <= 25%): {'met' if share <= 0.25 else 'NOT met'}; QBO write calls {writes} "
+                  f"(must be 0)", flush=True)
+        finally:
+            res.close()
+        memory = peak_mb()
+        print(f"peak memory {memory:,.0f} MB (target < 1,536 MB): {'met' if memory < 1536 else 'NOT met'}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
