@@ -39,9 +39,13 @@ class Resources:
         return connection
 
     def push_engine(self):
+        from qbo_sync.qbo import pacing
         from qbo_sync.qbo.engine import PushEngine
 
-        return PushEngine(self.qbo, batch_size=self.settings.push.batch_size)
+        push = self.settings.push
+        pacer = pacing.for_realm(self.qbo.realm_id, pacing.Limits(time_scale=push.time_scale),
+                                 use_prefect=push.pacer == "prefect")
+        return PushEngine(self.qbo, batch_size=push.batch_size, pacer=pacer)
 
     def close(self) -> None:
         if "db" in self.__dict__:

@@ -105,6 +105,11 @@ class SyncSettings(_Section):
 
 class PushSettings(_Section):
     batch_size: int = Field(30, ge=1, le=30)   # QBO's batch limit is 30 operations
+    # local: one process paces the company's budget; prefect: Prefect's global concurrency
+    # and rate limits, shared by every worker that pushes to the company (needs a server).
+    pacer: Literal["local", "prefect"] = "local"
+    # QBO's minute divided by this, for a time-scaled sandbox (benchmarks, fault tests).
+    time_scale: float = Field(1.0, gt=0)
 
 
 # --- operations (issue 6): schedule, notifications, several companies ------------------

@@ -6,7 +6,7 @@ single requests (the remaining 460), so that their sum never passes 500; a third
 caps the requests in flight.
 
 Two pacers have the same interface (`slot(kind)`), chosen in one place (`for_realm`):
-- `PrefectPacer` when QBO_SYNC_PACER=prefect and a Prefect API is configured: Prefect's global concurrency limit and
+- `PrefectPacer` when settings say push.pacer prefect and a Prefect API is configured: Prefect's global concurrency limit and
   rate limits named `qbo-<realm>-inflight|batch|single`, so every worker and flow run that
   talks to that server shares one company's budget.
 - `LocalPacer` otherwise (unit use, tests without a server): the same limits in-process,
@@ -15,7 +15,6 @@ Two pacers have the same interface (`slot(kind)`), chosen in one place (`for_rea
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
@@ -47,12 +46,6 @@ class Limits:
     def ceiling(self, batch_size: int = 30) -> int:
         """The most operations a (QBO) minute these limits allow: full batches plus singles."""
         return self.batch_requests_per_minute * batch_size + self.per_window(SINGLE)
-
-
-def limits_from_env() -> Limits:
-    """QBO's limits, with QBO_SYNC_PUSH_TIME_SCALE for a time-scaled sandbox."""
-    scale = float(os.environ.get("QBO_SYNC_PUSH_TIME_SCALE", "1") or 1)
-    return Limits(time_scale=scale)
 
 
 class Pacer(Protocol):
@@ -169,28 +162,19 @@ _local: dict[tuple[str, Limits], LocalPacer] = {}
 _local_lock = threading.Lock()
 
 
-def for_realm(realm_id: str, limits: Limits | None = None, use_prefect: bool | None = None) -> Pacer:
-    """The one place that picks the pacer: Prefect's limits when an API is set, else in-process."""
-    limits = limits or limits_from_env()
-    if use_prefect is None:
-        use_prefect = _prefect_api_configured()
+def for_realm(realm_id: str, limits: Limits | None = None, use_prefect: bool = False) -> Pacer:
+    """The one place that picks the pacer (settings: push.pacer, push.time_scale).
+
+    Prefect's limits are opt-in, not automatic: Prefect's temporary server (a flow run
+    without PREFECT_API_URL, or the test harness) serves one process, where the
+    in-process pacer is exact and costs no API calls.
+    """
+    limits = limits or Limits()
     if use_prefect:
+        from prefect.settings import PREFECT_API_URL
+
+        if not PREFECT_API_URL.value():
+            raise RuntimeError("push.pacer prefect needs PREFECT_API_URL (a Prefect server shared by the workers)")
         return PrefectPacer(realm_id, limits)
     with _local_lock:
         return _local.setdefault((realm_id, limits), LocalPacer(limits))
-
-
-def _prefect_api_configured() -> bool:
-    """QBO_SYNC_PACER=prefect on every worker that shares a company, with PREFECT_API_URL set.
-
-    Opt-in, not automatic: Prefect's temporary server (a flow run without PREFECT_API_URL,
-    or the test harness) serves one process, where the in-process pacer is exact and
-    costs no API calls.
-    """
-    if os.environ.get("QBO_SYNC_PACER", "local") != "prefect":
-        return False
-    from prefect.settings import PREFECT_API_URL
-
-    if not PREFECT_API_URL.value():
-        raise RuntimeError("QBO_SYNC_PACER=prefect needs PREFECT_API_URL (a Prefect server shared by the workers)")
-    return True

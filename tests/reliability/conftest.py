@@ -40,8 +40,8 @@ def scaled(admin, monkeypatch):
     """QBO's limits with the minute scaled down, on the sandbox and in the pacer."""
     before = admin.settings()
     admin.settings(time_scale=TIME_SCALE)
-    monkeypatch.setenv("QBO_SYNC_PUSH_TIME_SCALE", str(TIME_SCALE))
-    monkeypatch.setenv("QBO_SYNC_PACER", "local")
+    monkeypatch.setenv("QBO_SYNC_PUSH__TIME_SCALE", str(TIME_SCALE))
+    monkeypatch.setenv("QBO_SYNC_PUSH__PACER", "local")
     yield admin
     admin.settings(**{k: before[k] for k in ("time_scale", "fault_rate", "drop_after_write_rate",
                                              "requests_per_minute", "batch_requests_per_minute",
