@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test bench sandbox clean browser serve
+.PHONY: install demo test bench sandbox clean browser serve two-companies
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,17 @@ test: install browser
 	mkdir -p test-artifacts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## Benchmarks: each prints its figures.
+## Benchmarks: each prints its figures (none is a timed test). Takes several minutes.
 bench: install
 	$(BIN)/python bench/bench_sandbox.py
+	$(BIN)/python bench/bench_push.py
+	$(BIN)/python bench/bench_staging.py
+	$(BIN)/python bench/bench_prefect_overhead.py
+	$(BIN)/python bench/bench_console.py
+
+## Two companies synced at once by two Prefect workers (a Prefect server on PostgreSQL).
+two-companies: install
+	$(BIN)/python scripts/two_companies.py
 
 ## Serve the local QBO sandbox on port 8000.
 sandbox: install
