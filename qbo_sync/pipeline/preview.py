@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from sqlalchemy import select
+
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import Record
 from qbo_sync.entities.base import EntitySpec
 from qbo_sync.pipeline import records as staged
 
-CREATE, UPDATE, SKIP = "create", "update", "skip"
+CREATE, UPDATE, DELETE, SKIP = "create", "update", "delete", "skip"
+KEPT_BY_RULE = "deleted in the source; kept in QBO by rule"
+TO_DELETE = "deleted in the source; deleted in QBO by rule"
+# Entities whose source deletions may be deleted in QBO (a rule in mappings.yaml turns it on).
+DELETABLE = ("vendor_bills",)
 
 
 @dataclass
@@ -18,7 +25,7 @@ class PreviewRow:
     record_id: int
     source_id: str
     name: str
-    action: str          # create | update | skip
+    action: str          # create | update | delete | skip
     qbo_id: str | None
     reason: str          # why skipped, in plain words
 
@@ -31,13 +38,13 @@ class Preview:
     def counts(self) -> dict[str, dict[str, int]]:
         table: dict[str, dict[str, int]] = {}
         for row in self.rows:
-            table.setdefault(row.entity, {CREATE: 0, UPDATE: 0, SKIP: 0})[row.action] += 1
+            table.setdefault(row.entity, _zero())[row.action] += 1
         for entity, n in self.unchanged.items():
-            table.setdefault(entity, {CREATE: 0, UPDATE: 0, SKIP: 0})["unchanged"] = n
+            table.setdefault(entity, _zero())["unchanged"] = n
         return table
 
     def to_push(self, entity: str) -> list[PreviewRow]:
-        return [r for r in self.rows if r.entity == entity and r.action in (CREATE, UPDATE)]
+        return [r for r in self.rows if r.entity == entity and r.action in (CREATE, UPDATE, DELETE)]
 
     def table_rows(self) -> list[dict]:
         return [asdict(r) for r in self.rows]
@@ -46,18 +53,27 @@ class Preview:
         """The rows as a terminal table, writes first, for a person about to approve."""
         from qbo_sync.tables import render_table
 
-        order = {CREATE: 0, UPDATE: 1, SKIP: 2}
+        order = {CREATE: 0, UPDATE: 1, DELETE: 2, SKIP: 3}
         rows = sorted(self.table_rows(), key=lambda r: (order[r["action"]], r["entity"], r["record_id"]))
         text = render_table(rows[:limit], [("action", "Action"), ("entity", "Entity"), ("source_id", "Id"),
-                                           ("name", "Name"), ("qbo_id", "QBO id"), ("reason", "Why skipped")])
+                                           ("name", "Name"), ("qbo_id", "QBO id"), ("reason", "Why")])
         if len(rows) > limit:
             text += f"\n… and {len(rows) - limit} more (qbo-sync status lists them all)"
         return text
 
 
+def _zero() -> dict[str, int]:
+    return {CREATE: 0, UPDATE: 0, DELETE: 0, SKIP: 0}
+
+
 def build_preview(db: StagingDb, specs: list[EntitySpec],
-                  source_ids: dict[str, list[str]] | None = None) -> Preview:
-    """The plan for `specs`, narrowed to `source_ids[entity]` where given."""
+                  source_ids: dict[str, list[str]] | None = None,
+                  delete_in_qbo: frozenset[str] | set[str] = frozenset()) -> Preview:
+    """The plan for `specs`, narrowed to `source_ids[entity]` where given.
+
+    Synced records deleted in the source are listed: action delete for the entities in
+    `delete_in_qbo` (the mappings rule), else skip, "kept in QBO by rule".
+    """
     preview = Preview()
     with db.session() as session, session.begin():
         for spec in specs:
@@ -84,4 +100,16 @@ def build_preview(db: StagingDb, specs: list[EntitySpec],
                 preview.rows.append(PreviewRow(spec.name, record.id, record.source_id, record.name,
                                                action, record.qbo_id, reason))
             preview.unchanged[spec.name] = unchanged
+            if spec.name in DELETABLE:
+                preview.rows += _deleted_in_source(session, spec, wanted, spec.name in delete_in_qbo)
     return preview
+
+
+def _deleted_in_source(session, spec: EntitySpec, wanted: list[str] | None, delete: bool) -> list[PreviewRow]:
+    query = select(Record).where(Record.entity == spec.name, Record.deleted_in_source.is_(True),
+                                 Record.qbo_id.is_not(None)).order_by(Record.id)
+    gone = [r for r in session.scalars(query) if wanted is None or r.source_id in wanted]
+    for record in gone:   # the decision, for the run report
+        record.qbo_objects = {**(record.qbo_objects or {}), "deleted_in_source": DELETE if delete else "kept"}
+    return [PreviewRow(spec.name, r.id, r.source_id, r.name, DELETE if delete else SKIP, r.qbo_id,
+                       TO_DELETE if delete else KEPT_BY_RULE) for r in gone]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
@@ -14,10 +14,10 @@ from qbo_sync.db.models import Record, SyncAttempt
 from qbo_sync import entities as registry
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.mappings import Mappings
-from qbo_sync.pipeline import dependencies, ledger, parts
+from qbo_sync.pipeline import dependencies, ledger, parts, stale
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
-from qbo_sync.pipeline.preview import CREATE, PreviewRow
+from qbo_sync.pipeline.preview import CREATE, DELETE, PreviewRow
 from qbo_sync.qbo.connection import QboConnection
 from qbo_sync.qbo.engine import Operation, Outcome, PushEngine
 from qbo_sync.settings import SyncSettings
@@ -35,6 +35,8 @@ class PushResult:
     failed: list[tuple[str, str]] = field(default_factory=list)   # (source id, plain reason)
     needs_action: list[tuple[str, str]] = field(default_factory=list)  # held back at push time
     deleted: int = 0                                                 # QBO objects deleted
+    deleted_ids: list[str] = field(default_factory=list)             # their source ids
+    reapplied: int = 0         # updates refused as stale (5010), refetched and written again
     in_doubt: int = 0          # writes an earlier run sent without recording the answer
     recovered: int = 0         # of those, found in QBO and adopted instead of created again
 
@@ -76,8 +78,11 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
         else:
             # Sparse: QBO keeps every field we do not send (a full update would blank them).
             body = {**body, "Id": record.qbo_id, "SyncToken": record.sync_token, "sparse": True}
+    # An update's request id covers the version it writes over: after a 5010 and an accept, the same
+    # content on QBO's new version is new work (QBO would answer the old id with the old 5010).
+    version = record.content_hash if action == CREATE else f"{record.content_hash}:{record.sync_token}"
     return Operation(key=record.id, qbo_entity=spec.target(record.data, ctx.mappings), action=action,
-                     body=body, writer=writer, version=record.content_hash)
+                     body=body, writer=writer, version=version)
 
 
 def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncSettings,
@@ -88,10 +93,15 @@ def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncS
     if not rows:
         return result
     realm = engine.connection.realm_id
+    writes = [r for r in rows if r.action != DELETE]
+    deletes = [r for r in rows if r.action == DELETE]
     with ledger.lease(db, realm) as holder:
         ledger.forget_settled(db, realm)
-        _push_leased(db, engine, spec, sync, rows, flow_run_id, on_progress, mappings or Mappings(),
-                     result, realm, holder)
+        if writes:
+            _push_leased(db, engine, spec, sync, writes, flow_run_id, on_progress, mappings or Mappings(),
+                         result, realm, holder)
+        if deletes:
+            _delete_leased(db, engine, spec, deletes, flow_run_id, result, realm, holder)
     return result
 
 
@@ -135,6 +145,8 @@ def _push_leased(db, engine, spec, sync, rows, flow_run_id, on_progress, mapping
     engine.run(operations, on_progress=on_progress,
                before_send=lambda sent, request_id: ledger.record_sending(db, realm, sent, request_id, holder),
                on_outcomes=settle)
+    if settle.stale:
+        _reapply_stale(db, engine, spec, by_id, ops, settle.stale, flow_run_id, result, realm, holder)
     if spec.parts:
         parts.record_outcomes(db, spec, by_id, ops, [], flow_run_id, result,
                               untouched=[r for r in records if r.id not in blocked
@@ -150,8 +162,10 @@ class _Settler:
     marking it Synced earlier would hide the days still in flight after a crash.
     """
 
-    def __init__(self, db, spec, records, operations, flow_run_id, result, realm):
+    def __init__(self, db, spec, records, operations, flow_run_id, result, realm, hold_stale=True):
         self.db, self.spec, self.records, self.ops = db, spec, records, operations
+        self.hold_stale = hold_stale
+        self.stale: list[Outcome] = []     # 5010 on a sparse update: decided after the run
         self.flow_run_id, self.result, self.realm = flow_run_id, result, realm
         self.expected: dict[int, int] = {}
         for key in operations:
@@ -160,7 +174,10 @@ class _Settler:
 
     def __call__(self, outcomes: list[Outcome]) -> None:
         if not self.spec.parts:
-            _record_outcomes(self.db, self.spec, self.records, self.ops, outcomes, self.flow_run_id, self.result)
+            held = [o for o in outcomes if self.hold_stale and stale.is_stale(o, self.ops[o.key])]
+            self.stale += held
+            _record_outcomes(self.db, self.spec, self.records, self.ops,
+                             [o for o in outcomes if o not in held], self.flow_run_id, self.result)
         else:
             complete = []
             for outcome in outcomes:
@@ -176,6 +193,120 @@ class _Settler:
             outcomes = complete
         with self.db.session() as session, session.begin():
             ledger.settled(session, self.realm, [o.key for o in outcomes])
+
+
+def _reapply_stale(db, engine, spec, records, ops, refused: list[Outcome], flow_run_id, result, realm, holder):
+    """The documented 5010 rule: refetch; reapply when QBO changed none of our fields, else Needs Action.
+
+    The baseline is the object as QBO answered our last successful write of the record."""
+    baselines = stale.baselines(db, [o.key for o in refused])
+    again, conflicts, unreadable = [], {}, []
+    for outcome in refused:
+        op = ops[outcome.key]
+        try:
+            current = engine.read(lambda client: client.get_single_object(op.qbo_entity, op.body["Id"]))
+        except Exception:   # gone or unreadable: the 5010 stands as the plain failure
+            unreadable.append(outcome)
+            continue
+        current = (current or {}).get(op.qbo_entity) or {}
+        clash = stale.conflicting_fields(op.body, baselines.get(outcome.key), current)
+        if clash:
+            conflicts[outcome.key] = (clash, str(current.get("SyncToken")))
+        else:
+            again.append(stale.reapplied(op, str(current["SyncToken"])))
+    _record_outcomes(db, spec, records, ops, unreadable, flow_run_id, result)
+    _hold_conflicts(db, spec, records, ops, conflicts, flow_run_id, result)
+    if again:
+        for op in again:
+            ops[op.key] = op
+        settle = _Settler(db, spec, records, ops, flow_run_id, result, realm, hold_stale=False)
+        engine.run(again, before_send=lambda sent, request_id: ledger.record_sending(db, realm, sent, request_id, holder),
+                   on_outcomes=settle)
+        result.reapplied += len(again)
+
+
+def _hold_conflicts(db, spec, records, ops, conflicts: dict, flow_run_id, result) -> None:
+    """QBO changed fields we also set: Needs Action under the reconcile stage, so `--accept` resolves it."""
+    from qbo_sync.pipeline import reconcile
+
+    now = datetime.now(timezone.utc)
+    changes, attempts = [], []
+    for key, (fields, token) in conflicts.items():
+        record, op = records[key], ops[key]
+        text = (f"Changed in QuickBooks since the last sync, in fields this sync also sets "
+                f"({', '.join(fields)}): not overwritten. Review it; qbo-sync reconcile --accept "
+                f"{record.entity}/{record.source_id} lets the source overwrite it")
+        result.needs_action.append((record.source_id, text))
+        changes.append(dict(b_id=record.id, status=statuses.NEEDS_ACTION,
+                            reasons=statuses.replace_stage(record.reasons, reconcile.STAGE, [text]),
+                            qbo_objects={**(record.qbo_objects or {}), "reconcile": {
+                                "id": record.qbo_id, "state": "changed", "sync_token": token,
+                                "fields": fields}}))
+        attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
+                             operation=op.action, qbo_entity=op.qbo_entity, outcome="needs_action",
+                             qbo_id=record.qbo_id, message=text, request=op.body, response=None))
+    if changes:
+        with db.session() as session, session.begin():
+            staged.bulk_update(session, changes)
+            session.execute(insert(SyncAttempt), attempts)
+
+
+def _delete_leased(db, engine, spec, rows, flow_run_id, result, realm, holder) -> None:
+    """Bills deleted in the source, deleted in QBO by rule (Id and SyncToken, nothing else)."""
+    with db.session() as session:
+        records = list(session.scalars(select(Record).where(
+            Record.id.in_([r.record_id for r in rows]), Record.deleted_in_source.is_(True),
+            Record.qbo_id.is_not(None))))
+    by_id = {r.id: r for r in records}
+    ops = {r.id: Operation(key=r.id, qbo_entity=spec.qbo_entity, action=DELETE,
+                           body={"Id": r.qbo_id, "SyncToken": r.sync_token}, version=f"delete:{r.sync_token}")
+           for r in records}
+
+    def settle(outcomes: list[Outcome]) -> None:
+        _record_deletions(db, by_id, ops, outcomes, flow_run_id, result)
+        with db.session() as session, session.begin():
+            ledger.settled(session, realm, [o.key for o in outcomes])
+
+    engine.run(list(ops.values()),
+               before_send=lambda sent, request_id: ledger.record_sending(db, realm, sent, request_id, holder),
+               on_outcomes=settle)
+
+
+def _record_deletions(db, records, ops, outcomes: list[Outcome], flow_run_id, result) -> None:
+    now = datetime.now(timezone.utc)
+    changes, attempts = [], []
+    for outcome in outcomes:
+        record, op = records[outcome.key], ops[outcome.key]
+        # 610: already gone (deleted by hand, or by a run whose answer was lost): the goal is met.
+        gone = outcome.ok or (outcome.fault is not None and outcome.fault.code == "610")
+        if gone:
+            result.deleted += 1
+            result.deleted_ids.append(record.source_id)
+            # Not linked to a QBO object any more: should the bill come back in the source, it is created again.
+            changes.append(dict(b_id=record.id, status=statuses.NEEDS_SYNC, reasons=[], qbo_id=None,
+                                sync_token=None, synced_hash=None, synced_at=record.synced_at,
+                                qbo_objects={"deleted_in_qbo": {"id": record.qbo_id, "at": now.isoformat(),
+                                                                "flow_run_id": flow_run_id}}))
+        else:
+            plain = outcome.fault.plain if outcome.fault else "unknown failure"
+            if outcome.fault is not None and outcome.fault.code == "5010":
+                plain = ("Changed in QuickBooks since the last sync, so it was not deleted: review it in "
+                         "QuickBooks and delete it there if it should go")
+            result.failed.append((record.source_id, plain))
+            changes.append(dict(b_id=record.id, status=statuses.FAILED,
+                                reasons=statuses.replace_stage(record.reasons, "push", [plain]),
+                                qbo_id=record.qbo_id, sync_token=record.sync_token,
+                                synced_hash=record.synced_hash, synced_at=record.synced_at,
+                                qbo_objects=record.qbo_objects or {}))
+        attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
+                             operation=DELETE, qbo_entity=op.qbo_entity,
+                             outcome="deleted" if gone else "failed", qbo_id=record.qbo_id,
+                             message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
+                             request=op.body, response=outcome.response))
+    with db.session() as session, session.begin():
+        staged.bulk_update(session, changes)
+        if attempts:
+            session.execute(insert(SyncAttempt), attempts)
 
 
 def _record_of(key) -> int:

@@ -39,12 +39,41 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
         "note": note,
         "imports": [i.summary() if hasattr(i, "summary") else i for i in imports],
         "preview": preview_counts or {},
-        "pushed": [{"entity": p.entity, "created": p.created, "updated": p.updated,
-                    "failed": len(p.failed)} for p in pushes],
+        "pushed": [{"entity": p.entity, "created": p.created, "updated": p.updated, "failed": len(p.failed),
+                    **({"deleted": p.deleted} if getattr(p, "deleted", 0) else {})} for p in pushes],
         "counts": {e: {statuses.label(k): v for k, v in c.items()} for e, c in counts.items()},
         "problems": problems,
         "bills": bill_balances(db) if "vendor_bills" in names else {},
+        "deleted_in_source": deleted_in_source(db, pushes) if "vendor_bills" in names else [],
     }
+
+
+def deleted_in_source(db: StagingDb, pushes=()) -> list[dict]:
+    """Bills deleted in the source: deleted in QBO by this run, or still in QBO (kept by rule, or failed)."""
+    from qbo_sync.pipeline.preview import KEPT_BY_RULE, TO_DELETE
+
+    deleted_now = {(p.entity, s) for p in pushes for s in getattr(p, "deleted_ids", [])}
+    rows = []
+    with db.session() as session:
+        for r in session.scalars(select(Record).where(Record.entity == "vendor_bills",
+                                                      Record.deleted_in_source.is_(True)).order_by(Record.id)):
+            objects = r.qbo_objects or {}
+            if (r.entity, r.source_id) in deleted_now:
+                what = "deleted in the source; deleted in QBO"
+                qbo_id = objects.get("deleted_in_qbo", {}).get("id")
+            elif r.qbo_id is None:
+                continue              # never synced, or deleted in QBO by an earlier run
+            elif r.status == statuses.FAILED:
+                what = "deleted in the source; not deleted in QBO: " + "; ".join(statuses.reason_texts(r.reasons))
+                qbo_id = r.qbo_id
+            else:
+                what = KEPT_BY_RULE if objects.get("deleted_in_source") == "kept" else (
+                    TO_DELETE + " (not pushed yet)" if objects.get("deleted_in_source") == "delete"
+                    else "deleted in the source; still in QBO")
+                qbo_id = r.qbo_id
+            rows.append({"entity": r.entity, "source_id": r.source_id, "name": r.name,
+                         "qbo_id": qbo_id, "what": what})
+    return rows
 
 
 def bill_balances(db: StagingDb) -> dict:
@@ -101,17 +130,28 @@ def to_markdown(report: dict) -> str:
     if report.get("imports"):
         lines += ["## Imported", ""] + [f"- {text}" for text in report["imports"]] + [""]
     if report.get("preview"):
-        lines += ["## Preview", "", "| Entity | Create | Update | Skip | Unchanged |", "|---|---|---|---|---|"]
+        lines += ["## Preview", "", "| Entity | Create | Update | Delete | Skip | Unchanged |",
+                  "|---|---|---|---|---|---|"]
         for entity, c in report["preview"].items():
-            lines.append(f"| {entity} | {c.get('create', 0)} | {c.get('update', 0)} | {c.get('skip', 0)} "
+            lines.append(f"| {entity} | {c.get('create', 0)} | {c.get('update', 0)} | {c.get('delete', 0)} "
+                         f"| {c.get('skip', 0)} "
                          f"| {c.get('unchanged', 0)} |")
         lines.append("")
     if report.get("approved") is False:
         lines += ["**Not approved: nothing was pushed.**", ""]
     if report.get("pushed"):
-        lines += ["## Pushed to QuickBooks", "", "| Entity | Created | Updated | Failed |", "|---|---|---|---|"]
+        lines += ["## Pushed to QuickBooks", "", "| Entity | Created | Updated | Deleted | Failed |",
+                  "|---|---|---|---|---|"]
         for p in report["pushed"]:
-            lines.append(f"| {p['entity']} | {p['created']} | {p['updated']} | {p['failed']} |")
+            lines.append(f"| {p['entity']} | {p['created']} | {p['updated']} | {p.get('deleted', 0)} "
+                         f"| {p['failed']} |")
+        lines.append("")
+    if report.get("deleted_in_source"):
+        lines += ["## Deleted in the source", "", "| Entity | Id | Name | QBO id | What happened |",
+                  "|---|---|---|---|---|"]
+        for d in report["deleted_in_source"]:
+            lines.append(f"| {d['entity']} | {_cell(d['source_id'])} | {_cell(d['name'])} "
+                         f"| {_cell(d['qbo_id'] or '')} | {_cell(d['what'])} |")
         lines.append("")
     if report.get("totals"):
         lines += ["## Hours and bill amounts pushed per project", "", "| Project | Hours | Bill amount |",

@@ -62,7 +62,8 @@ def run_preview(res: Resources, entity_names: list[str] | None,
                 ids: list[str] | None = None) -> Preview:
     specs = registry.resolve(entity_names)
     selection = {spec.name: list(ids) for spec in specs} if ids else None
-    return build_preview(res.db, specs, selection)
+    rule = mappings.for_resources(res).vendor_bills.delete_in_qbo_when_deleted_in_source
+    return build_preview(res.db, specs, selection, delete_in_qbo={"vendor_bills"} if rule else set())
 
 
 def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,
