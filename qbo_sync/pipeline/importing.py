@@ -61,8 +61,10 @@ class ImportResult:
 
 def content_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     """A stable hash of each row's values (stable across pandas versions, unlike hash_pandas_object)."""
-    joined = frame[list(columns)].astype(str).agg("\x1f".join, axis=1)
-    return joined.map(lambda text: hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+    # Joined column-wise in plain Python: a row-wise DataFrame.agg is ~10x slower on 100k rows.
+    values = zip(*(frame[c].astype(str).tolist() for c in columns))
+    return pd.Series([hashlib.blake2b("\x1f".join(row).encode(), digest_size=16).hexdigest() for row in values],
+                     index=frame.index, dtype=object)
 
 
 def with_children(frame: pd.DataFrame, source: Source, spec: EntitySpec,
@@ -73,8 +75,11 @@ def with_children(frame: pd.DataFrame, source: Source, spec: EntitySpec,
     """
     children = source.read(spec.child_table, ids=ids)
     child_columns = [c for c in TABLES[spec.child_table] if c != spec.key]
-    grouped = {key: json.dumps(group[child_columns].to_dict("records"), sort_keys=True)
-               for key, group in children.groupby(spec.key, sort=False)}
+    # One to_dict over all lines, grouped in Python: a groupby per bill costs ms each.
+    by_parent: dict[str, list[dict]] = {}
+    for parent, row in zip(children[spec.key].tolist(), children[child_columns].to_dict("records")):
+        by_parent.setdefault(parent, []).append(row)
+    grouped = {key: json.dumps(rows, sort_keys=True) for key, rows in by_parent.items()}
     frame = frame.copy()
     frame["lines"] = frame[spec.key].map(grouped).fillna("[]")
     return frame
