@@ -45,7 +45,7 @@ def sync(entities: list[str] | None = None, mode: str = "new", ids: list[str] | 
 def _approve(config: str | None, preview, approval: str, dry_run: bool) -> tuple[bool, str]:
     if approval not in FLOW_APPROVALS:
         return approve_stage(preview, approval, dry_run), ""
-    writes = sum(c.get("create", 0) + c.get("update", 0) for c in preview.counts().values())
+    writes = preview.writes()
     if dry_run or writes == 0:
         return approve_stage(preview, "no", dry_run), ""   # says "Dry run" or "Nothing to push"
     from qbo_sync.ops.approval import ask_in_ui, scheduled_approval

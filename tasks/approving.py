@@ -14,7 +14,7 @@ def approve_stage(preview: Preview, approval: str, dry_run: bool = False) -> boo
     """Decide whether the run may push. "prompt" asks on the terminal that started it."""
     if approval not in APPROVALS:
         raise ValueError(f"approval must be one of {', '.join(APPROVALS)}")
-    writes = sum(c.get("create", 0) + c.get("update", 0) for c in preview.counts().values())
+    writes = preview.writes()
     if dry_run:
         print("Dry run: nothing will be pushed.")
         return False

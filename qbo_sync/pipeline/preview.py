@@ -43,6 +43,10 @@ class Preview:
             table.setdefault(entity, _zero())["unchanged"] = n
         return table
 
+    def writes(self) -> int:
+        """How many QBO writes the push would make: creates, updates and deletes."""
+        return sum(1 for r in self.rows if r.action in (CREATE, UPDATE, DELETE))
+
     def to_push(self, entity: str) -> list[PreviewRow]:
         return [r for r in self.rows if r.entity == entity and r.action in (CREATE, UPDATE, DELETE)]
 
