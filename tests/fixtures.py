@@ -4,6 +4,7 @@ and on PostgreSQL, and a CSV source folder that a test can edit like a PM system
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -46,15 +47,24 @@ def staging_url(request, tmp_path):
         return
     if not POSTGRES_URL:
         pytest.skip("QBO_SYNC_TEST_POSTGRES_URL is not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with postgres_schema("t") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def postgres_schema(prefix: str):
+    """A URL of the test PostgreSQL server whose search_path is a fresh schema, dropped after."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 class SourceFolder:

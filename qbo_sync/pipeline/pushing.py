@@ -293,11 +293,7 @@ def _record_deletions(db, records, ops, outcomes: list[Outcome], flow_run_id, re
                 plain = ("Changed in QuickBooks since the last sync, so it was not deleted: review it in "
                          "QuickBooks and delete it there if it should go")
             result.failed.append((record.source_id, plain))
-            changes.append(dict(b_id=record.id, status=statuses.FAILED,
-                                reasons=statuses.replace_stage(record.reasons, "push", [plain]),
-                                qbo_id=record.qbo_id, sync_token=record.sync_token,
-                                synced_hash=record.synced_hash, synced_at=record.synced_at,
-                                qbo_objects=record.qbo_objects or {}))
+            changes.append(_failed(record, plain))
         attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
                              operation=DELETE, qbo_entity=op.qbo_entity,
                              outcome="deleted" if gone else "failed", qbo_id=record.qbo_id,
@@ -448,11 +444,7 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
         else:
             plain = outcome.fault.plain if outcome.fault else "unknown failure"
             result.failed.append((record.source_id, plain))
-            changes.append(dict(b_id=record.id, status=statuses.FAILED,
-                                reasons=statuses.replace_stage(record.reasons, "push", [plain]),
-                                qbo_id=record.qbo_id, sync_token=record.sync_token,
-                                synced_hash=record.synced_hash, synced_at=record.synced_at,
-                                qbo_objects=record.qbo_objects or {}))
+            changes.append(_failed(record, plain))
         attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
                              operation=op.action, qbo_entity=op.qbo_entity,
                              outcome="synced" if outcome.ok else "failed",
@@ -463,3 +455,12 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
         staged.bulk_update(session, changes)
         if attempts:
             session.execute(insert(SyncAttempt), attempts)
+
+
+def _failed(record: Record, plain: str) -> dict:
+    """The bulk-update row of a record QBO refused: Failed, QBO's reason, the rest as it was."""
+    return dict(b_id=record.id, status=statuses.FAILED,
+                reasons=statuses.replace_stage(record.reasons, "push", [plain]),
+                qbo_id=record.qbo_id, sync_token=record.sync_token,
+                synced_hash=record.synced_hash, synced_at=record.synced_at,
+                qbo_objects=record.qbo_objects or {})

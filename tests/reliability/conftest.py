@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
 
-POSTGRES_URL = os.environ.get("QBO_SYNC_TEST_POSTGRES_URL")
-
-if importlib.util.find_spec("tests.fixtures") is None:   # before the shared fixtures moved there
-    from tests.e2e.conftest import (admin, config_for, make_resources, realm, res,  # noqa: F401
-                                    sandbox, source)
+from tests.fixtures import POSTGRES_URL, postgres_schema
 
 TIME_SCALE = 60    # one QBO minute lasts a second, on both sides
 
@@ -24,15 +15,8 @@ def staging_url(request, tmp_path):
     if not POSTGRES_URL:
         yield f"sqlite:///{tmp_path / 'staging.db'}"
         return
-    schema = f"r_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with postgres_schema("r") as url:
+        yield url
 
 
 @pytest.fixture
