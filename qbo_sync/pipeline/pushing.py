@@ -299,10 +299,7 @@ def _record_deletions(db, records, ops, outcomes: list[Outcome], flow_run_id, re
                              outcome="deleted" if gone else "failed", qbo_id=record.qbo_id,
                              message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
                              request=op.body, response=outcome.response))
-    with db.session() as session, session.begin():
-        staged.bulk_update(session, changes)
-        if attempts:
-            session.execute(insert(SyncAttempt), attempts)
+    _save(db, changes, attempts)
 
 
 def _record_of(key) -> int:
@@ -451,10 +448,7 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
                              qbo_id=outcome.qbo_id or record.qbo_id,
                              message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
                              request=outcome.request, response=outcome.response))
-    with db.session() as session, session.begin():
-        staged.bulk_update(session, changes)
-        if attempts:
-            session.execute(insert(SyncAttempt), attempts)
+    _save(db, changes, attempts)
 
 
 def _failed(record: Record, plain: str) -> dict:
@@ -464,3 +458,12 @@ def _failed(record: Record, plain: str) -> dict:
                 qbo_id=record.qbo_id, sync_token=record.sync_token,
                 synced_hash=record.synced_hash, synced_at=record.synced_at,
                 qbo_objects=record.qbo_objects or {})
+
+
+def _save(db: StagingDb, changes: list[dict], attempts: list[dict]) -> None:
+    """Outcomes and their sync attempts, in one transaction: a record never shows an
+    outcome without the attempt that explains it."""
+    with db.session() as session, session.begin():
+        staged.bulk_update(session, changes)
+        if attempts:
+            session.execute(insert(SyncAttempt), attempts)
