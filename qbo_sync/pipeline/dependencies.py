@@ -28,7 +28,8 @@ def targets(session, specs_by_name: dict[str, EntitySpec], wanted: set[tuple[str
     found: dict[tuple[str, str], RefTarget] = {}
     for entity, ids in by_entity.items():
         spec = specs_by_name[entity]
-        for record in staged.load(session, entity, source_ids=sorted(set(ids))):
+        for record in staged.rows(session, entity, ("source_id", "name", "status", "qbo_id", "qbo_objects", "data"),
+                                  source_ids=sorted(set(ids))):
             # The entity it was created as, even if the mapping changed since.
             qbo_entity = (((record.qbo_objects or {}).get("target") or {}).get("entity")
                           or spec.target(record.data, mappings))

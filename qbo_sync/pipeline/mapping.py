@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from qbo_sync import statuses
@@ -55,9 +55,13 @@ def map_entity(db: StagingDb, spec: EntitySpec, sync: SyncSettings,
     """Suggest links by name, make them when auto_confirm_customer is on, and settle statuses."""
     result = MapResult(spec.name)
     with db.session() as session, session.begin():
-        pending = staged.load(session, spec.name, statuses.PENDING, record_ids=record_ids)
+        pending = staged.rows(session, spec.name, ("source_id", "data", "reasons", "status", "suggestions"),
+                              statuses.PENDING, record_ids=record_ids)
         result.checked = len(pending)
         links = links_of(session, [r.id for r in pending])
+        suggestions = {r.id: dict(r.suggestions or {}) for r in pending}
+        new_links = []
+        now = datetime.now(timezone.utc)
         for rule in spec.links:
             index = _refs_by_name(session, rule.qbo_entity)
             for record in pending:
@@ -66,30 +70,37 @@ def map_entity(db: StagingDb, spec: EntitySpec, sync: SyncSettings,
                 matches = index.get((record.data.get(rule.match_column) or "").casefold(), [])
                 suggestion = matches[0] if len(matches) == 1 else None
                 if suggestion is not None and sync.auto_confirm_customer:
-                    _insert_link(session, record, rule, suggestion, linked_by="auto_confirm_customer")
+                    new_links.append(_link_row(record.id, rule, suggestion, "auto_confirm_customer", now))
                     links.setdefault(record.id, {})[rule.role] = LinkedObject(suggestion.qbo_id, suggestion.name)
                     result.linked += 1
                     continue
                 if suggestion is not None:
-                    record.suggestions = {**record.suggestions,
-                                          rule.role: {"qbo_id": suggestion.qbo_id, "name": suggestion.name}}
+                    suggestions[record.id][rule.role] = {"qbo_id": suggestion.qbo_id, "name": suggestion.name}
                     result.suggested += 1
+        if new_links:
+            session.execute(insert(RecordLink), new_links)
+        changes = []
         for record in pending:
-            texts = [_missing_reason(rule, record) for rule in spec.links
+            texts = [_missing_reason(rule, record.data, suggestions[record.id]) for rule in spec.links
                      if rule.role not in links.get(record.id, {})]
             if texts:
                 result.missing.append(record.source_id)
             reasons = statuses.replace_stage(record.reasons, "map", texts)
             status = statuses.settle(reasons)
+            change = {}
+            if suggestions[record.id] != (record.suggestions or {}):
+                change["suggestions"] = suggestions[record.id]
             if reasons != record.reasons or status != record.status:
-                record.reasons, record.status = reasons, status
-                record.updated_at = datetime.now(timezone.utc)
+                change.update(reasons=reasons, status=status)
+            if change:
+                changes.append({"b_id": record.id, **change})
+        staged.bulk_update(session, changes)
     return result
 
 
-def _missing_reason(rule: LinkRule, record: Record) -> str:
-    value = record.data.get(rule.match_column) or ""
-    suggestion = record.suggestions.get(rule.role)
+def _missing_reason(rule: LinkRule, data: dict, suggestions: dict) -> str:
+    value = data.get(rule.match_column) or ""
+    suggestion = suggestions.get(rule.role)
     if suggestion:
         return f"{rule.missing_reason}: confirm the suggested \"{suggestion['name']}\""
     if value:
@@ -97,11 +108,9 @@ def _missing_reason(rule: LinkRule, record: Record) -> str:
     return rule.missing_reason
 
 
-def _insert_link(session, record: Record, rule: LinkRule, ref: QboRef, linked_by: str) -> None:
-    session.add(RecordLink(record_id=record.id, role=rule.role, qbo_entity=rule.qbo_entity,
-                           qbo_id=ref.qbo_id, qbo_name=ref.name,
-                           linked_at=datetime.now(timezone.utc), linked_by=linked_by))
-    session.flush()
+def _link_row(record_id: int, rule: LinkRule, ref: QboRef, linked_by: str, now: datetime) -> dict:
+    return dict(record_id=record_id, role=rule.role, qbo_entity=rule.qbo_entity, qbo_id=ref.qbo_id,
+                qbo_name=ref.name, linked_at=now, linked_by=linked_by)
 
 
 def confirm_link(db: StagingDb, spec: EntitySpec, source_id: str, target: str,
@@ -122,7 +131,8 @@ def confirm_link(db: StagingDb, spec: EntitySpec, source_id: str, target: str,
                     f"{spec.label[:-1]} {source_id} is already linked to QBO {rule.qbo_entity.lower()} "
                     f"\"{existing.qbo_name}\" (id {existing.qbo_id}). The link is permanent and was not changed.")
             ref = _find_ref(session, rule.qbo_entity, target)
-            _insert_link(session, record, rule, ref, linked_by)
+            session.execute(insert(RecordLink), [_link_row(record.id, rule, ref, linked_by,
+                                                           datetime.now(timezone.utc))])
             return LinkedObject(ref.qbo_id, ref.name)
     except IntegrityError:
         # Another process linked it between our read and our write: the database refused ours.

@@ -45,17 +45,20 @@ def _names(session, entities: tuple[str, ...]) -> dict[str, dict[str, QboRef]]:
     return index
 
 
+MATCH_COLUMNS = ("source_id", "name", "data", "reasons", "status", "qbo_id", "qbo_objects", "content_hash")
+
+
 def match_entity(db: StagingDb, spec: EntitySpec, mappings, run_entities: list[str]) -> MatchResult:
     result = MatchResult(spec.name)
     now = datetime.now(timezone.utc)
     with db.session() as session, session.begin():
-        pending = staged.load(session, spec.name, statuses.PENDING)
+        pending = staged.rows(session, spec.name, MATCH_COLUMNS, statuses.PENDING)
         result.checked = len(pending)
         if not pending:
             return result
-        checks = {}
+        checks, changes = {}, []
         if spec.name == "cost_codes":
-            checks = _cost_codes(session, pending, mappings, result, now)
+            checks, changes = _cost_codes(session, pending, mappings, result, now)
         elif spec.qbo_entity in ("Employee", "Vendor"):
             checks = _people(session, spec, pending, mappings)
         elif spec.depends_on:
@@ -64,22 +67,26 @@ def match_entity(db: StagingDb, spec: EntitySpec, mappings, run_entities: list[s
             wanted = {ref for r in pending for ref in spec.refs(r.data)}
             found = dependencies.targets(session, registry.ENTITIES, wanted, mappings)
             checks = {r.id: dependencies.missing_reasons(spec, r, found, before) for r in pending}
+        linked_now = {c["b_id"] for c in changes}
         for record in pending:
-            if record.status == statuses.SYNCED:
-                continue   # linked just now
+            if record.id in linked_now:
+                continue
             reasons = statuses.replace_stage(record.reasons, STAGE, checks.get(record.id, []))
             status = statuses.settle(reasons)
             if checks.get(record.id):
                 result.needs_action.append(record.source_id)
             if reasons != record.reasons or status != record.status:
-                record.reasons, record.status, record.updated_at = reasons, status, now
+                changes.append({"b_id": record.id, "reasons": reasons, "status": status, "updated_at": now})
+        staged.bulk_update(session, changes)
     return result
 
 
-def _cost_codes(session, pending, mappings, result: MatchResult, now) -> dict[int, list[str]]:
+def _cost_codes(session, pending, mappings, result: MatchResult, now) -> tuple[dict[int, list[str]], list[dict]]:
+    """Reasons per record id, and the records linked now to an existing QBO object (as changes)."""
     index = _names(session, ("Item", "Account", "Class"))
     accounts = {ref.casefold() for ref in index["Account"]}
     checks: dict[int, list[str]] = {}
+    linked: list[dict] = []
     mapping = mappings.cost_codes
     for record in pending:
         linked_before = ((record.qbo_objects or {}).get("target") or {}).get("linked")
@@ -89,10 +96,10 @@ def _cost_codes(session, pending, mappings, result: MatchResult, now) -> dict[in
         existing = index[entity].get(name.casefold())
         if existing is not None:
             # An object QBO already has (made by hand, or shared by several codes): link it.
-            record.qbo_id, record.sync_token = existing.qbo_id, existing.sync_token
-            record.qbo_objects = {"target": {"entity": entity, "linked": True}}
-            record.status, record.reasons = statuses.SYNCED, []
-            record.synced_hash, record.synced_at, record.updated_at = record.content_hash, now, now
+            linked.append({"b_id": record.id, "qbo_id": existing.qbo_id, "sync_token": existing.sync_token,
+                           "qbo_objects": {"target": {"entity": entity, "linked": True}},
+                           "status": statuses.SYNCED, "reasons": [], "synced_hash": record.content_hash,
+                           "synced_at": now, "updated_at": now})
             result.linked += 1
             continue
         if entity == "Item":
@@ -102,7 +109,7 @@ def _cost_codes(session, pending, mappings, result: MatchResult, now) -> dict[in
                                              ("Expense", mapping.item_expense_account))
                        if account.casefold() not in accounts]
             checks[record.id] = missing
-    return checks
+    return checks, linked
 
 
 def _people(session, spec: EntitySpec, pending, mappings) -> dict[int, list[str]]:

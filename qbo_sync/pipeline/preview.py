@@ -17,6 +17,7 @@ KEPT_BY_RULE = "deleted in the source; kept in QBO by rule"
 TO_DELETE = "deleted in the source; deleted in QBO by rule"
 # Entities whose source deletions may be deleted in QBO (a rule in mappings.yaml turns it on).
 DELETABLE = ("vendor_bills",)
+PREVIEW_COLUMNS = ("source_id", "name", "status", "reasons", "qbo_id", "synced_hash", "content_hash")
 
 
 @dataclass
@@ -82,15 +83,15 @@ def build_preview(db: StagingDb, specs: list[EntitySpec],
     with db.session() as session, session.begin():
         for spec in specs:
             wanted = (source_ids or {}).get(spec.name)
-            records = staged.load(session, spec.name, source_ids=wanted)
-            unchanged = 0
+            records = staged.rows(session, spec.name, PREVIEW_COLUMNS, source_ids=wanted)
+            unchanged, back_in_step = 0, []
             for record in records:
                 if record.status == statuses.SYNCED:
                     unchanged += 1
                     continue
                 if record.status == statuses.NEEDS_SYNC and record.qbo_id and record.synced_hash == record.content_hash:
                     # Back to how QBO has it (an edit undone, a duplicate removed): no write.
-                    record.status, record.reasons = statuses.SYNCED, []
+                    back_in_step.append({"b_id": record.id, "status": statuses.SYNCED, "reasons": []})
                     unchanged += 1
                     continue
                 if record.status == statuses.NEEDS_SYNC:
@@ -103,6 +104,7 @@ def build_preview(db: StagingDb, specs: list[EntitySpec],
                     action, reason = SKIP, "; ".join(statuses.reason_texts(record.reasons))
                 preview.rows.append(PreviewRow(spec.name, record.id, record.source_id, record.name,
                                                action, record.qbo_id, reason))
+            staged.bulk_update(session, back_in_step)
             preview.unchanged[spec.name] = unchanged
             if spec.name in DELETABLE:
                 preview.rows += _deleted_in_source(session, spec, wanted, spec.name in delete_in_qbo)

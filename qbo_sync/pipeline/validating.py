@@ -37,7 +37,8 @@ def validate_entity(db: StagingDb, spec: EntitySpec, suites_dir: Path,
     from qbo_sync.validation import validate_frame   # imports Great Expectations: only here
 
     with db.session() as session, session.begin():
-        pending = staged.load(session, spec.name, statuses.PENDING, record_ids=record_ids)
+        pending = staged.rows(session, spec.name, ("source_id", "data", "reasons", "status"),
+                              statuses.PENDING, record_ids=record_ids)
         if not pending:
             return ValidateResult(spec.name, 0, 0, 0, [], [])
         if parameters is None:
