@@ -26,6 +26,7 @@ from qbo_sync.validation.names import clean_qbo_name
 PLAIN_NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
 ROW_COLUMN = "__row__"  # the row's position, so each failure leads back to its source row
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+KNOWN, UNKNOWN = "known", "unknown"   # marks of a referential check's helper column (runner.py)
 HELPER_SUFFIXES = {
     "numbers": "__number",
     "dates": "__date",
@@ -34,8 +35,15 @@ HELPER_SUFFIXES = {
 }
 
 
+def known_column(column: str, parameter: str) -> str:
+    """The helper column marking whether `column`'s value is in the set `parameter` lists."""
+    return f"{column}__in__{parameter}"
+
+
 def source_column(column: str) -> str:
     """The raw column a helper column was made from ('mon__number' -> 'mon')."""
+    if "__in__" in column:
+        return column.split("__in__", 1)[0]
     for suffix in HELPER_SUFFIXES.values():
         if column.endswith(suffix):
             return column[: -len(suffix)]
