@@ -9,11 +9,17 @@ from tasks.common import RETRY, flow_run_id, resources
 @task(name="validate", **RETRY)
 def validate_stage(config: str | None, entities: list[str] | None) -> dict:
     res = resources(config)
-    summary = {}
+    summary, checked_now = {}, []
     for result in run_validate(res, entities):
-        print(f"Validated {result.entity}: {result.checked} checked, {result.failed} need action")
-        summary[result.entity] = {"checked": result.checked, "failed": result.failed}
-    _publish_data_docs(res, entities)
+        if result.unchanged:
+            print(f"Validated {result.entity}: {result.checked} pending, {result.failed} need action "
+                  "(records, suite and known ids unchanged since the last check: not checked again)")
+        else:
+            print(f"Validated {result.entity}: {result.checked} checked, {result.failed} need action")
+            checked_now.append(result.entity)
+        summary[result.entity] = {"checked": result.checked, "failed": result.failed, "unchanged": result.unchanged}
+    if checked_now:   # the Data Docs of an unchanged validation are those of the run that checked it
+        _publish_data_docs(res, checked_now)
     return summary
 
 

@@ -174,3 +174,18 @@ class PushLease(Base):
     realm_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(200))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StageCheck(Base):
+    """The inputs a stage last checked an entity's pending records with, as one fingerprint.
+
+    Same fingerprint, same outcome: the stage's reasons on the records are still right, so an
+    unchanged re-run skips the check (pipeline/fingerprints.py).
+    """
+
+    __tablename__ = "stage_checks"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,9 +14,11 @@ from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import EntitySpec
+from qbo_sync.pipeline import fingerprints
 from qbo_sync.pipeline import records as staged
 from qbo_sync.sources.schema import TABLES
 
+STAGE = "validate"
 # Suite parameter -> the entity whose staged source ids it lists (referential checks).
 KNOWN = {"known_employee_ids": "employees", "known_project_ids": "projects",
          "known_cost_codes": "cost_codes", "known_vendor_ids": "vendors"}
@@ -30,19 +32,31 @@ class ValidateResult:
     passed: int
     became_needs_action: list[str]
     became_ready: list[str]
+    unchanged: bool = False   # same records, suite and known ids as the last check: not re-run
 
 
 def validate_entity(db: StagingDb, spec: EntitySpec, suites_dir: Path,
                     record_ids: list[int] | None = None, parameters: dict | None = None) -> ValidateResult:
     from qbo_sync.validation import validate_frame   # imports Great Expectations: only here
+    from qbo_sync.validation.suites import read_suite_json
 
     with db.session() as session, session.begin():
+        if parameters is None:
+            parameters = known_ids(session, spec.suite_parameters)
+        fingerprint = None
+        if record_ids is None:
+            checked = staged.rows(session, spec.name, ("content_hash", "reasons"), statuses.PENDING)
+            suites = [read_suite_json(name, suites_dir) for name in (spec.suite, spec.child_table) if name]
+            fingerprint = fingerprints.of([[r.id, r.content_hash] for r in checked], suites,
+                                          {k: sorted(v) for k, v in parameters.items()})
+            if fingerprints.matches(session, spec.name, STAGE, fingerprint):
+                failed = sum(1 for r in checked if any(x.get("stage") == STAGE for x in r.reasons or []))
+                return ValidateResult(spec.name, len(checked), failed, len(checked) - failed, [], [],
+                                      unchanged=True)
         pending = staged.rows(session, spec.name, ("source_id", "data", "reasons", "status"),
                               statuses.PENDING, record_ids=record_ids)
         if not pending:
             return ValidateResult(spec.name, 0, 0, 0, [], [])
-        if parameters is None:
-            parameters = known_ids(session, spec.suite_parameters)
         outcome = validate_frame(suite_name=spec.suite, df=staged.frame(spec.name, pending),
                                  key=spec.key, parameters=parameters, suites_dir=suites_dir)
         found = {k: list(v) for k, v in outcome.reasons.items()}
@@ -51,12 +65,16 @@ def validate_entity(db: StagingDb, spec: EntitySpec, suites_dir: Path,
                 found.setdefault(key, []).extend(t for t in texts if t not in found.get(key, []))
         changes, to_action, to_ready = [], [], []
         for record in pending:
-            reasons = statuses.replace_stage(record.reasons, "validate", found.get(record.source_id, []))
+            reasons = statuses.replace_stage(record.reasons, STAGE, found.get(record.source_id, []))
             status = statuses.settle(reasons)
             if reasons != record.reasons or status != record.status:
                 changes.append({"b_id": record.id, "reasons": reasons, "status": status})
                 (to_action if status == statuses.NEEDS_ACTION else to_ready).append(record.source_id)
         staged.bulk_update(session, changes)
+        if fingerprint is None:   # a part was checked: cross-row checks (unique names) saw only it
+            fingerprints.forget(session, spec.name, STAGE)
+        else:
+            fingerprints.remember(session, spec.name, STAGE, fingerprint)
     failed = sum(1 for r in pending if found.get(r.source_id))
     return ValidateResult(spec.name, len(pending), failed, len(pending) - failed, to_action, to_ready)
 

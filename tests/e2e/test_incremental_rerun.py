@@ -3,8 +3,16 @@ entity; an edit to one record writes that record only."""
 
 from __future__ import annotations
 
+import json
+import shutil
+
+from sqlalchemy import select
+
 from qbo_sync import entities as registry
+from qbo_sync import statuses
+from qbo_sync.db.models import Record
 from qbo_sync.pipeline import stages
+from tests.fixtures import REPO
 
 
 def full_run(res):
@@ -38,3 +46,41 @@ def test_unchanged_rerun_makes_no_write_call(res, admin, realm, source):
     writes = admin.counts(realm)["writes"]
     grown = {entity: writes.get(entity, 0) - after_first.get(entity, 0) for entity in writes}
     assert {entity: n for entity, n in grown.items() if n} == {"Employee": 1}
+
+
+def test_validation_runs_again_only_when_records_suite_or_known_ids_change(make_resources, source, tmp_path):
+    suites = tmp_path / "suites"
+    shutil.copytree(REPO / "validations", suites)
+    res = make_resources(validations_dir=suites)
+    stages.run_import(res, None, "all")
+    first = {r.entity: r for r in stages.run_validate(res, None)}
+    assert not any(r.unchanged for r in first.values())
+    assert first["timesheets"].failed > 0, "the demo data has timesheets that need action"
+
+    again = {r.entity: r for r in stages.run_validate(res, None)}
+    assert all(r.unchanged for r in again.values()), "nothing changed: no suite is run again"
+    assert {e: (r.checked, r.failed) for e, r in again.items()} == {e: (r.checked, r.failed) for e, r in first.items()}
+
+    # A data engineer tightens the employees suite: employees are checked again, under the new rule.
+    suite = json.loads((suites / "employees.json").read_text())
+    suite["expectations"].append({"type": "expect_column_value_lengths_to_be_between",
+                                  "kwargs": {"column": "email", "max_value": 5},
+                                  "meta": {"reason": "Email \"{value}\" is longer than the payroll system allows"}})
+    (suites / "employees.json").write_text(json.dumps(suite))
+    tightened = {r.entity: r for r in stages.run_validate(res, None)}
+    assert not tightened["employees"].unchanged
+    assert tightened["employees"].failed == first["employees"].checked
+    assert all(r.unchanged for e, r in tightened.items() if e != "employees")
+
+    # An employee leaves the source: the timesheets that name them are checked again and held.
+    employee = source.frame("timesheets").iloc[0]["employee_id"]
+    employees = source.frame("employees")
+    source.save("employees", employees[employees["employee_id"] != employee])
+    stages.run_import(res, ["employees"], "all")
+    after = {r.entity: r for r in stages.run_validate(res, None)}
+    assert not after["timesheets"].unchanged
+    with res.db.session() as session:
+        held = session.scalars(select(Record).where(Record.entity == "timesheets",
+                                                    Record.data["employee_id"].as_string() == employee)).all()
+    assert held and all(f'Employee "{employee}" is not a known employee' in statuses.reason_texts(r.reasons)
+                        for r in held)

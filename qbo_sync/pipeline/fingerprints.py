@@ -1,0 +1,54 @@
+"""Fingerprints of what a stage checked, so that a re-run over unchanged input skips the check.
+
+A stage's outcome is a function of its inputs (the pending records' content, the suite, the
+known ids...). When the fingerprint of those inputs equals the one stored at the last check,
+the reasons the stage wrote then are still right, and checking again would only cost time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from importlib import metadata
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from qbo_sync.db.models import StageCheck
+
+# A new release may check differently: its first run checks everything again.
+try:
+    _RELEASE = metadata.version("qbo-sync")
+except metadata.PackageNotFoundError:   # running from a source tree that is not installed
+    _RELEASE = "source"
+
+
+def of(*parts) -> str:
+    """One hash of JSON-able parts (lists of ids and hashes, suite text, parameters)."""
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(_RELEASE.encode())
+    for part in parts:
+        digest.update(orjson.dumps(part, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
+    return digest.hexdigest()
+
+
+def matches(session, entity: str, stage: str, fingerprint: str) -> bool:
+    stored = session.scalar(select(StageCheck.fingerprint).where(StageCheck.entity == entity,
+                                                                 StageCheck.stage == stage))
+    return stored == fingerprint
+
+
+def remember(session, entity: str, stage: str, fingerprint: str) -> None:
+    """Store the fingerprint (insert or replace, safe when two runs store at once)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    values = dict(entity=entity, stage=stage, fingerprint=fingerprint, checked_at=datetime.now(timezone.utc))
+    statement = dialect.insert(StageCheck).values(values)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["entity", "stage"],
+        set_={"fingerprint": statement.excluded.fingerprint, "checked_at": statement.excluded.checked_at}))
+
+
+def forget(session, entity: str, stage: str) -> None:
+    """The next run checks again (after a partial check changed some records' reasons)."""
+    session.execute(StageCheck.__table__.delete().where(StageCheck.entity == entity, StageCheck.stage == stage))
