@@ -33,6 +33,9 @@ class CostCodeOverride(_Section):
     name: str | None = None          # the QBO object's name; an existing one is linked
 
 
+_NO_OVERRIDE = CostCodeOverride()
+
+
 class CostCodeMapping(_Section):
     by_type: dict[str, Target] = {"Labor": "item", "Material": "account", "Equipment": "account",
                                   "Subcontract": "account", "Other": "class"}
@@ -47,7 +50,7 @@ class CostCodeMapping(_Section):
         """(QBO entity, name) a cost code row maps to."""
         from qbo_sync.entities.names import clean_name
 
-        override = self.overrides.get(row.get("code", "")) or CostCodeOverride()
+        override = self.overrides.get(row.get("code", "")) or _NO_OVERRIDE
         target = override.target or self.by_type.get(row.get("type", ""), self.default_target)
         name = override.name or self.name_template.format_map(_Blank(row))
         # Account names may not hold '"' either (QBO error 6000).

@@ -163,20 +163,23 @@ def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
 
 
 def _insert_new(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:
+    # Column lists zipped in plain Python: DataFrame.to_dict("records") boxes every value.
     payload = []
-    for row in rows.to_dict("records"):
-        data = {c: row[c] for c in columns}
-        reasons = statuses.reasons_from("import", [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
+    for values, content_hash in zip(zip(*(rows[c].tolist() for c in columns)), rows["_hash"].tolist()):
+        data = dict(zip(columns, values))
+        source_id = data[spec.key]
+        reasons = statuses.reasons_from("import", [dup_reason[source_id]]) if source_id in dup_reason else []
         payload.append(dict(
-            entity=spec.name, source_id=data[spec.key], name=spec.display_name(data), data=data,
-            content_hash=row["_hash"], status=statuses.settle(reasons), reasons=reasons,
+            entity=spec.name, source_id=source_id, name=spec.display_name(data), data=data,
+            content_hash=content_hash, status=statuses.settle(reasons), reasons=reasons,
             qbo_objects={}, suggestions={}, deleted_in_source=False, last_import_id=import_id,
             created_at=now, updated_at=now,
         ))
+    ids: list[int] = []
     for start in range(0, len(payload), 5000):
-        conn.execute(insert(Record), payload[start:start + 5000])
-    keys = [p["source_id"] for p in payload]
-    return _ids_for(conn, spec.name, keys)
+        ids += conn.execute(insert(Record).returning(Record.id, sort_by_parameter_order=True),
+                            payload[start:start + 5000]).scalars().all()
+    return ids
 
 
 def _update_changed(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:
@@ -241,12 +244,3 @@ def _mark_deleted(conn, spec, present: set[str]) -> int:
             conn.execute(update(Record).where(Record.id.in_(ids[start:start + _CHUNK]))
                          .values(deleted_in_source=flag))
     return sum(1 for r in staged if r.source_id not in present)
-
-
-def _ids_for(conn, entity: str, source_ids: list[str]) -> list[int]:
-    ids: list[int] = []
-    for start in range(0, len(source_ids), _CHUNK):
-        chunk = source_ids[start:start + _CHUNK]
-        ids += [r[0] for r in conn.execute(select(Record.id).where(
-            Record.entity == entity, Record.source_id.in_(chunk)))]
-    return ids
