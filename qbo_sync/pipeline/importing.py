@@ -122,10 +122,11 @@ def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
             found = set(frame[spec.key])
             result.not_in_source = [i for i in ids if i not in found]
 
+        # No JSON column here: an unchanged nightly import must not decode every record's reasons.
         staged = pd.DataFrame(conn.execute(
-            select(Record.id, Record.source_id, Record.content_hash, Record.reasons)
+            select(Record.id, Record.source_id, Record.content_hash, Record.status, Record.deleted_in_source)
             .where(Record.entity == spec.name)).all(),
-            columns=["id", "source_id", "content_hash", "reasons"])
+            columns=["id", "source_id", "content_hash", "_status", "_deleted"])   # "status": a source column too
         merged = frame.merge(staged, how="left", left_on=spec.key, right_on="source_id")
         is_new = merged["id"].isna()
         is_changed = ~is_new & (merged["content_hash"] != merged["_hash"])
@@ -153,7 +154,7 @@ def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
                                                  import_id, now)
         _refresh_duplicate_reasons(conn, merged[~take_new & ~take_changed & ~is_new], dup_reason)
         if mode == "all":
-            result.deleted_in_source = _mark_deleted(conn, spec, set(frame[spec.key]))
+            result.deleted_in_source = _mark_deleted(conn, staged, set(frame[spec.key]))
 
         counts = {k: getattr(result, k) for k in
                   ("read", "new", "changed", "unchanged", "skipped_by_rule", "deleted_in_source")}
@@ -177,28 +178,35 @@ def _insert_new(conn, spec, rows, columns, dup_reason, import_id, now) -> list[i
         ))
     ids: list[int] = []
     for start in range(0, len(payload), 5000):
-        ids += conn.execute(insert(Record).returning(Record.id, sort_by_parameter_order=True),
+        ids += conn.execute(insert(Record).returning(Record.id),
                             payload[start:start + 5000]).scalars().all()
     return ids
 
 
-def _update_changed(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:
-    record_ids = [int(i) for i in rows["id"]]
-    old_data = {}
+def _columns_of(conn, record_ids: list[int], *columns) -> dict[int, tuple]:
+    found = {}
     for start in range(0, len(record_ids), _CHUNK):
         chunk = record_ids[start:start + _CHUNK]
-        old_data.update(dict(conn.execute(select(Record.id, Record.data).where(Record.id.in_(chunk))).all()))
+        found.update((row[0], tuple(row[1:])) for row in conn.execute(
+            select(Record.id, *columns).where(Record.id.in_(chunk))))
+    return found
+
+
+def _update_changed(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:
+    record_ids = [int(i) for i in rows["id"]]
+    before_of = _columns_of(conn, record_ids, Record.data, Record.reasons)
     updates, changes = [], []
     for row in rows.to_dict("records"):
         record_id = int(row["id"])
         data = {c: row[c] for c in columns}
-        before = old_data.get(record_id) or {}
+        before, old_reasons = before_of.get(record_id, ({}, []))
+        before = before or {}
         for column in columns:
             if before.get(column) != data[column]:
                 changes.append(dict(record_id=record_id, import_id=import_id, field=column,
                                     old=before.get(column), new=data[column], changed_at=now))
         # An edit starts the record's checks afresh, except those in KEPT_ON_EDIT.
-        kept = [r for r in row.get("reasons") or [] if r.get("stage") in KEPT_ON_EDIT]
+        kept = [r for r in old_reasons or [] if r.get("stage") in KEPT_ON_EDIT]
         reasons = kept + statuses.reasons_from(
             "import", [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
         updates.append(dict(b_id=record_id, name=spec.display_name(data), data=data,
@@ -215,15 +223,18 @@ def _update_changed(conn, spec, rows, columns, dup_reason, import_id, now) -> li
 
 def _refresh_duplicate_reasons(conn, rows, dup_reason) -> None:
     """Unchanged records gain or lose the import's duplicate-id reason as the source does."""
+    # Only a Needs Action record can hold that reason (it blocks), and only a duplicate gains it.
+    candidates = rows[(rows["_status"] == statuses.NEEDS_ACTION) | rows["source_id"].isin(list(dup_reason))]
+    reasons_of = _columns_of(conn, [int(i) for i in candidates["id"]], Record.reasons)
     updates = []
-    for row in rows[["id", "source_id", "reasons"]].itertuples(index=False):
-        reasons = row.reasons or []
+    for record_id, source_id in zip(candidates["id"].tolist(), candidates["source_id"].tolist()):
+        reasons = reasons_of.get(int(record_id), ([],))[0] or []
         had = any(r.get("stage") == "import" for r in reasons)
-        has = row.source_id in dup_reason
+        has = source_id in dup_reason
         if had == has:
             continue
-        new_reasons = statuses.replace_stage(reasons, "import", [dup_reason[row.source_id]] if has else [])
-        updates.append(dict(b_id=int(row.id), reasons=new_reasons))
+        new_reasons = statuses.replace_stage(reasons, "import", [dup_reason[source_id]] if has else [])
+        updates.append(dict(b_id=int(record_id), reasons=new_reasons))
     if updates:
         conn.execute(update(Record).where(Record.id == bindparam("b_id"))
                      .values(reasons=bindparam("reasons")), updates)
@@ -234,13 +245,14 @@ def _refresh_duplicate_reasons(conn, rows, dup_reason) -> None:
                              .values(status=statuses.NEEDS_ACTION))
 
 
-def _mark_deleted(conn, spec, present: set[str]) -> int:
-    staged = conn.execute(select(Record.id, Record.source_id, Record.deleted_in_source)
-                          .where(Record.entity == spec.name)).all()
-    gone = [r.id for r in staged if r.source_id not in present and not r.deleted_in_source]
-    back = [r.id for r in staged if r.source_id in present and r.deleted_in_source]
+def _mark_deleted(conn, staged: pd.DataFrame, present: set[str]) -> int:
+    """Flag the staged records (as read before this import) gone from the source; unflag returns."""
+    in_source = staged["source_id"].isin(present)
+    flagged = staged["_deleted"].astype(bool)
+    gone = [int(i) for i in staged.loc[~in_source & ~flagged, "id"]]
+    back = [int(i) for i in staged.loc[in_source & flagged, "id"]]
     for ids, flag in ((gone, True), (back, False)):
         for start in range(0, len(ids), _CHUNK):
             conn.execute(update(Record).where(Record.id.in_(ids[start:start + _CHUNK]))
                          .values(deleted_in_source=flag))
-    return sum(1 for r in staged if r.source_id not in present)
+    return int((~in_source).sum())

@@ -17,6 +17,7 @@ from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import QboRef, Record, RecordLink
 from qbo_sync.entities.base import EntitySpec, LinkedObject, LinkRule
+from qbo_sync.pipeline import fingerprints
 from qbo_sync.pipeline import records as staged
 from qbo_sync.settings import SyncSettings
 
@@ -54,6 +55,8 @@ def map_entity(db: StagingDb, spec: EntitySpec, sync: SyncSettings,
                record_ids: list[int] | None = None) -> MapResult:
     """Suggest links by name, make them when auto_confirm_customer is on, and settle statuses."""
     result = MapResult(spec.name)
+    if not spec.links:   # nothing of this entity is linked by hand, so it never has a "map" reason
+        return result
     with db.session() as session, session.begin():
         pending = staged.rows(session, spec.name, ("source_id", "data", "reasons", "status", "suggestions"),
                               statuses.PENDING, record_ids=record_ids)
@@ -178,4 +181,5 @@ def link_existing(db: StagingDb, spec: EntitySpec, source_id: str, qbo_id: str,
         record.synced_hash = None   # QBO's copy may differ from the source: the next push updates it
         if record.status in (statuses.SYNCED, statuses.FAILED):
             record.status, record.reasons = statuses.NEEDS_SYNC, []
+            fingerprints.forget(session, spec.name, "validate")   # pending again, unedited
         record.updated_at = datetime.now(timezone.utc)

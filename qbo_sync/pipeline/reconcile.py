@@ -20,6 +20,7 @@ from sqlalchemy import select
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
+from qbo_sync.pipeline import fingerprints
 from qbo_sync.pipeline import records as staged
 from qbo_sync.qbo.connection import QboConnection
 
@@ -118,8 +119,12 @@ def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | No
                 result.bills_paid += 1
             else:
                 result.bills_open += 1
+    entity_of = {r.id: r.entity for r in synced}
     with db.session() as session, session.begin():
         staged.bulk_update(session, changes)
+        flagged = {entity_of[c["b_id"]] for c in changes if c["status"] == statuses.NEEDS_ACTION}
+        for entity in flagged:   # synced records pending again, unedited
+            fingerprints.forget(session, entity, "validate")
     return result
 
 
@@ -223,4 +228,5 @@ def accept(db: StagingDb, record_text: str) -> Record:
         record.reasons = statuses.replace_stage(record.reasons, STAGE, [])
         record.status = statuses.settle(record.reasons)
         record.updated_at = datetime.now(timezone.utc)
+        fingerprints.forget(session, record.entity, "validate")   # pending again, unedited
         return record

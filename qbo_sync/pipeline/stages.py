@@ -13,7 +13,7 @@ from sqlalchemy import select
 from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import importing, mapping, matching, pushing, reconcile, validating
+from qbo_sync.pipeline import fingerprints, importing, mapping, matching, pushing, reconcile, validating
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -52,6 +52,7 @@ def run_map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapR
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)
         matched = matching.match_entity(res.db, spec, maps, run_entities)
+        result.checked = max(result.checked, matched.checked)
         result.linked += matched.linked
         result.missing += [s for s in matched.needs_action if s not in result.missing]
         results.append(result)
@@ -98,6 +99,7 @@ def prepare_retry(res: Resources, records: list[Record], flow_run_id: str | None
             if current.status == statuses.FAILED:
                 current.reasons = statuses.replace_stage(current.reasons, "push", [])
                 current.status = statuses.settle(current.reasons)
+                fingerprints.forget(session, current.entity, validating.STAGE)   # pending again
     return by_entity
 
 

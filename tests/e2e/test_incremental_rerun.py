@@ -84,3 +84,9 @@ def test_validation_runs_again_only_when_records_suite_or_known_ids_change(make_
                                                     Record.data["employee_id"].as_string() == employee)).all()
     assert held and all(f'Employee "{employee}" is not a known employee' in statuses.reason_texts(r.reasons)
                         for r in held)
+
+
+def test_a_push_does_not_make_the_next_validation_run_again(res):
+    full_run(res)
+    assert all(r.unchanged for r in stages.run_validate(res, None)), \
+        "the pushed records had passed every check: the ones left pending need no new check"
