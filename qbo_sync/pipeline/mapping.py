@@ -44,9 +44,11 @@ def links_of(session, record_ids: list[int]) -> dict[int, dict[str, LinkedObject
     return found
 
 
-def _refs_by_name(session, qbo_entity: str) -> dict[str, list[QboRef]]:
-    index: dict[str, list[QboRef]] = {}
-    for ref in session.scalars(select(QboRef).where(QboRef.entity == qbo_entity, QboRef.active.is_(True))):
+def _refs_by_name(session, qbo_entity: str) -> dict[str, list]:
+    """Active refs by folded name: (qbo_id, name) rows, without the QBO object's JSON."""
+    index: dict[str, list] = {}
+    for ref in session.execute(select(QboRef.qbo_id, QboRef.name).where(QboRef.entity == qbo_entity,
+                                                                       QboRef.active.is_(True))):
         index.setdefault(ref.name.casefold(), []).append(ref)
     return index
 
@@ -111,7 +113,7 @@ def _missing_reason(rule: LinkRule, data: dict, suggestions: dict) -> str:
     return rule.missing_reason
 
 
-def _link_row(record_id: int, rule: LinkRule, ref: QboRef, linked_by: str, now: datetime) -> dict:
+def _link_row(record_id: int, rule: LinkRule, ref, linked_by: str, now: datetime) -> dict:
     return dict(record_id=record_id, role=rule.role, qbo_entity=rule.qbo_entity, qbo_id=ref.qbo_id,
                 qbo_name=ref.name, linked_at=now, linked_by=linked_by)
 

@@ -38,9 +38,11 @@ class MatchResult:
     needs_action: list[str] = field(default_factory=list)
 
 
-def _names(session, entities: tuple[str, ...]) -> dict[str, dict[str, QboRef]]:
-    index: dict[str, dict[str, QboRef]] = {e: {} for e in entities}
-    for ref in session.scalars(select(QboRef).where(QboRef.entity.in_(entities))):
+def _names(session, entities: tuple[str, ...]) -> dict[str, dict]:
+    """Refs by entity and folded name, as (entity, qbo_id, name, sync_token) rows: no JSON."""
+    index: dict[str, dict] = {e: {} for e in entities}
+    for ref in session.execute(select(QboRef.entity, QboRef.qbo_id, QboRef.name, QboRef.sync_token)
+                               .where(QboRef.entity.in_(entities))):
         index[ref.entity].setdefault(ref.name.casefold(), ref)
     return index
 
