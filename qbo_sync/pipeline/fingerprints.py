@@ -1,6 +1,6 @@
 """Fingerprints of what a stage checked, so that a re-run over unchanged input skips the check.
 
-A stage's outcome is a function of its inputs (the pending records' content, the suite, the
+A stage's outcome is a function of its inputs (the staged records' content, the suite, the
 known ids...). When the fingerprint of those inputs equals the one stored at the last check,
 the reasons the stage wrote then are still right, and checking again would only cost time.
 """
@@ -50,5 +50,5 @@ def remember(session, entity: str, stage: str, fingerprint: str) -> None:
 
 
 def forget(session, entity: str, stage: str) -> None:
-    """The next run checks again (after a partial check changed some records' reasons)."""
+    """The next run checks again: a partial check, or records pending again without an edit."""
     session.execute(StageCheck.__table__.delete().where(StageCheck.entity == entity, StageCheck.stage == stage))
