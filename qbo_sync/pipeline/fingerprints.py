@@ -49,6 +49,13 @@ def remember(session, entity: str, stage: str, fingerprint: str) -> None:
         set_={"fingerprint": statement.excluded.fingerprint, "checked_at": statement.excluded.checked_at}))
 
 
+def pending_again(session, entity: str) -> None:
+    """Records of `entity` came back to pending without an edit (retry, a change in QBO flagged
+    or accepted, manual mapping). They were not among the records validation last checked
+    together, so the next run checks the entity again ("validate": validating.STAGE)."""
+    forget(session, entity, "validate")
+
+
 def forget(session, entity: str, stage: str) -> None:
     """The next run checks again: a partial check, or records pending again without an edit."""
     session.execute(StageCheck.__table__.delete().where(StageCheck.entity == entity, StageCheck.stage == stage))

@@ -183,5 +183,5 @@ def link_existing(db: StagingDb, spec: EntitySpec, source_id: str, qbo_id: str,
         record.synced_hash = None   # QBO's copy may differ from the source: the next push updates it
         if record.status in (statuses.SYNCED, statuses.FAILED):
             record.status, record.reasons = statuses.NEEDS_SYNC, []
-            fingerprints.forget(session, spec.name, "validate")   # pending again, unedited
+            fingerprints.pending_again(session, spec.name)
         record.updated_at = datetime.now(timezone.utc)

@@ -123,8 +123,8 @@ def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | No
     with db.session() as session, session.begin():
         staged.bulk_update(session, changes)
         flagged = {entity_of[c["b_id"]] for c in changes if c["status"] == statuses.NEEDS_ACTION}
-        for entity in flagged:   # synced records pending again, unedited
-            fingerprints.forget(session, entity, "validate")
+        for entity in flagged:
+            fingerprints.pending_again(session, entity)
     return result
 
 
@@ -228,5 +228,5 @@ def accept(db: StagingDb, record_text: str) -> Record:
         record.reasons = statuses.replace_stage(record.reasons, STAGE, [])
         record.status = statuses.settle(record.reasons)
         record.updated_at = datetime.now(timezone.utc)
-        fingerprints.forget(session, record.entity, "validate")   # pending again, unedited
+        fingerprints.pending_again(session, record.entity)
         return record

@@ -16,19 +16,7 @@ CHUNK = 900  # stays under SQLite's bound-parameter limit for IN lists
 def load(session, entity: str, statuses: tuple[str, ...] | None = None,
          record_ids: list[int] | None = None, source_ids: list[str] | None = None) -> list[Record]:
     """Staged records of an entity, optionally narrowed by status and by ids."""
-    base = select(Record).where(Record.entity == entity, Record.deleted_in_source.is_(False))
-    if statuses:
-        base = base.where(Record.status.in_(statuses))
-    if record_ids is None and source_ids is None:
-        return list(session.scalars(base.order_by(Record.id)))
-    found: list[Record] = []
-    if record_ids is not None:
-        for start in range(0, len(record_ids), CHUNK):
-            found += session.scalars(base.where(Record.id.in_(record_ids[start:start + CHUNK])))
-    if source_ids is not None:
-        for start in range(0, len(source_ids), CHUNK):
-            found += session.scalars(base.where(Record.source_id.in_(source_ids[start:start + CHUNK])))
-    return sorted({r.id: r for r in found}.values(), key=lambda r: r.id)
+    return _read(session.scalars, select(Record), entity, statuses, record_ids, source_ids)
 
 
 def rows(session, entity: str, columns: tuple[str, ...], statuses: tuple[str, ...] | None = None,
@@ -38,16 +26,21 @@ def rows(session, entity: str, columns: tuple[str, ...], statuses: tuple[str, ..
     The stages read tens of thousands of records per run; building ORM objects and decoding
     every JSON column for each costs more than the stage's own work.
     """
-    base = (select(*(getattr(Record, c) for c in dict.fromkeys(("id", *columns))))
-            .where(Record.entity == entity, Record.deleted_in_source.is_(False)))
+    columns_only = select(*(getattr(Record, c) for c in dict.fromkeys(("id", *columns))))
+    return _read(session.execute, columns_only, entity, statuses, record_ids, source_ids)
+
+
+def _read(fetch, base, entity, statuses, record_ids, source_ids) -> list:
+    """load() and rows(): the entity's records not deleted in the source, narrowed, by id."""
+    base = base.where(Record.entity == entity, Record.deleted_in_source.is_(False))
     if statuses:
         base = base.where(Record.status.in_(statuses))
     if record_ids is None and source_ids is None:
-        return list(session.execute(base.order_by(Record.id)))
+        return list(fetch(base.order_by(Record.id)))
     found: dict[int, object] = {}
     for column, ids in ((Record.id, record_ids), (Record.source_id, source_ids)):
         for start in range(0, len(ids or ()), CHUNK):
-            found.update((r.id, r) for r in session.execute(base.where(column.in_(ids[start:start + CHUNK]))))
+            found.update((r.id, r) for r in fetch(base.where(column.in_(ids[start:start + CHUNK]))))
     return [found[i] for i in sorted(found)]
 
 

@@ -99,7 +99,7 @@ def prepare_retry(res: Resources, records: list[Record], flow_run_id: str | None
             if current.status == statuses.FAILED:
                 current.reasons = statuses.replace_stage(current.reasons, "push", [])
                 current.status = statuses.settle(current.reasons)
-                fingerprints.forget(session, current.entity, validating.STAGE)   # pending again
+                fingerprints.pending_again(session, current.entity)
     return by_entity
 
 

@@ -87,7 +87,7 @@ def _checked_population(session, spec: EntitySpec, suites: list[dict]) -> list:
     not depend on it: every staged record's content is the input, not which are pending. Not
     so when a check allows some failures ("mostly"), so then the pending set counts too.
     Records that come back to pending without an edit (retry, reconcile, manual mapping)
-    forget the fingerprint (fingerprints.forget).
+    forget the fingerprint (fingerprints.pending_again).
     """
     contents = [[r.id, r.content_hash] for r in staged.rows(session, spec.name, ("content_hash",))]
     tolerant = any("mostly" in (e.get("kwargs") or {}) for suite in suites for e in suite["expectations"])

@@ -49,11 +49,10 @@ def pull(db: StagingDb, connection: QboConnection, entities: tuple[str, ...] = R
                      sync_token=o.get("SyncToken"), data=o, pulled_at=now) for o in objects]
         with db.engine.begin() as conn:
             held = conn.execute(select(QboRef.qbo_id, QboRef.sync_token).where(QboRef.entity == entity)).all()
-            if sorted((str(i), str(t)) for i, t in held) == sorted((str(r["qbo_id"]), str(r["sync_token"])) for r in rows):
-                counts[entity] = len(rows)
-                continue   # every object at the version held already: rewriting them changes nothing
-            conn.execute(delete(QboRef).where(QboRef.entity == entity))
-            if rows:
-                conn.execute(insert(QboRef), rows)
+            # Every object at the version held already: rewriting them would change nothing.
+            if sorted((str(i), str(t)) for i, t in held) != sorted((str(r["qbo_id"]), str(r["sync_token"])) for r in rows):
+                conn.execute(delete(QboRef).where(QboRef.entity == entity))
+                if rows:
+                    conn.execute(insert(QboRef), rows)
         counts[entity] = len(rows)
     return counts

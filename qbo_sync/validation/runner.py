@@ -99,7 +99,7 @@ def validate_frame(
     if frame.empty:  # nothing to check; GX has no rows to report on either
         return ValidationOutcome(suite_name, 0, expectations=[_summary(e, None) for e in data["expectations"]])
     values = _known_values_as_helper_columns(suite_name, numbered, frame, values)
-    suite = build_gx_suite(numbered, path)
+    suite = build_gx_suite(numbered, path)   # again, for the helper columns (a few ms; errors came above)
 
     with _ENGINE_LOCK:
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
