@@ -122,11 +122,7 @@ def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
             found = set(frame[spec.key])
             result.not_in_source = [i for i in ids if i not in found]
 
-        # No JSON column here: an unchanged nightly import must not decode every record's reasons.
-        staged = pd.DataFrame(conn.execute(
-            select(Record.id, Record.source_id, Record.content_hash, Record.status, Record.deleted_in_source)
-            .where(Record.entity == spec.name)).all(),
-            columns=["id", "source_id", "content_hash", "_status", "_deleted"])   # "status": a source column too
+        staged = _staged_frame(conn, spec.name)
         merged = frame.merge(staged, how="left", left_on=spec.key, right_on="source_id")
         is_new = merged["id"].isna()
         is_changed = ~is_new & (merged["content_hash"] != merged["_hash"])
@@ -161,6 +157,17 @@ def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
         conn.execute(update(Import).where(Import.id == import_id)
                      .values(finished_at=datetime.now(timezone.utc), counts=counts))
     return result
+
+
+def _staged_frame(conn, entity: str) -> pd.DataFrame:
+    """What is staged for the entity, without JSON columns: an unchanged nightly import must not
+    decode every record's data and reasons."""
+    names = ["id", "source_id", "content_hash", "_status", "_deleted"]   # "status": a source column too
+    rows = conn.execute(select(Record.id, Record.source_id, Record.content_hash, Record.status,
+                               Record.deleted_in_source).where(Record.entity == entity)).all()
+    # Column-wise: pandas asks each Row object for a dtype, which SQLAlchemy answers slowly.
+    columns = zip(*rows) if rows else [() for _ in names]
+    return pd.DataFrame(dict(zip(names, (list(c) for c in columns))), columns=names)
 
 
 def _insert_new(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:

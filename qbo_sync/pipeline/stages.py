@@ -13,11 +13,12 @@ from sqlalchemy import select
 from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import fingerprints, importing, mapping, matching, pushing, reconcile, validating
+from qbo_sync.pipeline import collector, fingerprints, importing, mapping, matching, pushing, reconcile, validating
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
 
+@collector.paused
 def run_import(res: Resources, entity_names: list[str] | None, mode: str, ids: list[str] | None = None,
                scheduled: bool = False, flow_run_id: str | None = None) -> list[importing.ImportResult]:
     results = []
@@ -28,11 +29,13 @@ def run_import(res: Resources, entity_names: list[str] | None, mode: str, ids: l
     return results
 
 
+@collector.paused
 def run_validate(res: Resources, entity_names: list[str] | None) -> list[validating.ValidateResult]:
     return [validating.validate_entity(res.db, spec, res.settings.validations_dir)
             for spec in registry.resolve(entity_names)]
 
 
+@collector.paused
 def run_map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResult]:
     """Links (a project's client), matching by name, the references of transactions, and
     reconcile of the records about to be written over."""
@@ -59,6 +62,7 @@ def run_map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapR
     return results
 
 
+@collector.paused
 def run_preview(res: Resources, entity_names: list[str] | None,
                 ids: list[str] | None = None) -> Preview:
     specs = registry.resolve(entity_names)
