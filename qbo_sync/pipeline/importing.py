@@ -75,10 +75,12 @@ def with_children(frame: pd.DataFrame, source: Source, spec: EntitySpec,
     """
     children = source.read(spec.child_table, ids=ids)
     child_columns = [c for c in TABLES[spec.child_table] if c != spec.key]
-    # One to_dict over all lines, grouped in Python: a groupby per bill costs ms each.
+    # Column lists zipped and grouped in Python: a groupby per bill costs ms each, and
+    # to_dict("records") boxes every value.
     by_parent: dict[str, list[dict]] = {}
-    for parent, row in zip(children[spec.key].tolist(), children[child_columns].to_dict("records")):
-        by_parent.setdefault(parent, []).append(row)
+    values = zip(*(children[c].tolist() for c in child_columns))
+    for parent, row in zip(children[spec.key].tolist(), values):
+        by_parent.setdefault(parent, []).append(dict(zip(child_columns, row)))
     grouped = {key: json.dumps(rows, sort_keys=True) for key, rows in by_parent.items()}
     frame = frame.copy()
     frame["lines"] = frame[spec.key].map(grouped).fillna("[]")

@@ -19,6 +19,7 @@ from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
 from qbo_sync.pipeline.preview import CREATE, DELETE, PreviewRow
 from qbo_sync.qbo.connection import QboConnection
+from qbo_sync.qbo import references
 from qbo_sync.qbo.engine import Operation, Outcome, PushEngine
 from qbo_sync.settings import SyncSettings
 
@@ -426,10 +427,11 @@ def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list
 
 def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flow_run_id, result) -> None:
     now = datetime.now(timezone.utc)
-    changes, attempts = [], []
+    changes, attempts, written = [], [], []
     for outcome in outcomes:
         record, op = records[outcome.key], operations[outcome.key]
         if outcome.ok:
+            written.append((op.qbo_entity, (outcome.response or {}).get(op.qbo_entity) or {}))
             if op.action == CREATE:
                 result.created += 1
             else:
@@ -449,7 +451,7 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
                              qbo_id=outcome.qbo_id or record.qbo_id,
                              message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
                              request=outcome.request, response=outcome.response))
-    _save(db, changes, attempts)
+    _save(db, changes, attempts, written)
 
 
 def _failed(record: Record, plain: str) -> dict:
@@ -461,10 +463,12 @@ def _failed(record: Record, plain: str) -> dict:
                 qbo_objects=record.qbo_objects or {})
 
 
-def _save(db: StagingDb, changes: list[dict], attempts: list[dict]) -> None:
+def _save(db: StagingDb, changes: list[dict], attempts: list[dict],
+          written: list[tuple[str, dict]] = ()) -> None:
     """Outcomes and their sync attempts, in one transaction: a record never shows an
-    outcome without the attempt that explains it."""
+    outcome without the attempt that explains it. `written`: the objects QBO returned."""
     with db.session() as session, session.begin():
         staged.bulk_update(session, changes)
         if attempts:
             session.execute(insert(SyncAttempt), attempts)
+        references.remember(session, list(written))

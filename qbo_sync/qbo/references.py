@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import QboRef
@@ -36,17 +37,19 @@ def _name(entity: str, obj: dict) -> str:
     return obj.get("DisplayName") or obj.get("Name") or obj.get("FullyQualifiedName") or ""
 
 
+def _row(entity: str, obj: dict, now: datetime) -> dict:
+    return dict(entity=entity, qbo_id=obj["Id"], name=_name(entity, obj),
+                fully_qualified_name=obj.get("FullyQualifiedName", _name(entity, obj)),
+                active=bool(obj.get("Active", True)), parent_id=(obj.get("ParentRef") or {}).get("value"),
+                sync_token=obj.get("SyncToken"), data=obj, pulled_at=now)
+
+
 def pull(db: StagingDb, connection: QboConnection, entities: tuple[str, ...] = REFERENCE_ENTITIES) -> dict[str, int]:
     """Replace the staged copy of each reference list with QBO's current one."""
     counts = {}
     now = datetime.now(timezone.utc)
     for entity in entities:
-        objects = query_all(connection, entity)
-        rows = [dict(entity=entity, qbo_id=o["Id"], name=_name(entity, o),
-                     fully_qualified_name=o.get("FullyQualifiedName", _name(entity, o)),
-                     active=bool(o.get("Active", True)),
-                     parent_id=(o.get("ParentRef") or {}).get("value"),
-                     sync_token=o.get("SyncToken"), data=o, pulled_at=now) for o in objects]
+        rows = [_row(entity, o, now) for o in query_all(connection, entity)]
         with db.engine.begin() as conn:
             held = conn.execute(select(QboRef.qbo_id, QboRef.sync_token).where(QboRef.entity == entity)).all()
             # Every object at the version held already: rewriting them would change nothing.
@@ -56,3 +59,23 @@ def pull(db: StagingDb, connection: QboConnection, entities: tuple[str, ...] = R
                     conn.execute(insert(QboRef), rows)
         counts[entity] = len(rows)
     return counts
+
+
+def remember(session, written: list[tuple[str, dict]]) -> None:
+    """Objects QBO returned for our own writes, (entity, object), into the reference copy.
+
+    The copy then matches QBO without another pull: the next run's pull finds every object
+    at the version it holds and rewrites nothing, and the console's dropdowns list the new
+    customers and items at once.
+    """
+    now = datetime.now(timezone.utc)
+    rows = [_row(entity, obj, now) for entity, obj in written if entity in REFERENCE_ENTITIES and obj.get("Id")]
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(QboRef)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["entity", "qbo_id"],
+        set_={column: statement.excluded[column] for column in
+              ("name", "fully_qualified_name", "active", "parent_id", "sync_token", "data", "pulled_at")}),
+        rows)
