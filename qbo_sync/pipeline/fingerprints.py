@@ -41,7 +41,8 @@ def matches(session, entity: str, stage: str, fingerprint: str) -> bool:
 
 def remember(session, entity: str, stage: str, fingerprint: str) -> None:
     """Store the fingerprint (insert or replace, safe when two runs store at once)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    bind = session.get_bind() if hasattr(session, "get_bind") else session   # a Session or a Connection
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
     values = dict(entity=entity, stage=stage, fingerprint=fingerprint, checked_at=datetime.now(timezone.utc))
     statement = dialect.insert(StageCheck).values(values)
     session.execute(statement.on_conflict_do_update(

@@ -19,6 +19,10 @@ class Source(Protocol):
     `ids`, when given, limits the rows to those whose key (schema.KEYS) is in it.
     It raises SourceError for anything that prevents reading: a missing file or table,
     a missing required column (schema.REQUIRED), bad encoding, an unreachable database.
+
+    An adapter may also offer fingerprint(table): a hash of the table as the source holds it
+    now, equal only when read() would return the same rows, or None when it cannot tell
+    cheaply. An "all" import whose fingerprints match the last import's does not read again.
     """
 
     name: str

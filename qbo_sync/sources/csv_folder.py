@@ -8,6 +8,7 @@ holds; nothing is parsed here, so that a bad value reaches validation unchanged.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -52,6 +53,14 @@ class CsvSource:
         raw.columns = headers
         raw = raw[[header for header in headers if header in columns]]
         return finish(table, raw, file_name, ids)
+
+    def fingerprint(self, table: str) -> str | None:
+        """A hash of the table's file as it is now; None when it cannot be read (read() says why)."""
+        check_table(table)
+        try:
+            return hashlib.blake2b((self.folder / f"{table}.csv").read_bytes(), digest_size=16).hexdigest()
+        except OSError:
+            return None
 
     def _text(self, file_name: str) -> str:
         path = self.folder / file_name

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import shutil
 
+import pandas as pd
+import pytest
 from sqlalchemy import select
 
 from qbo_sync import entities as registry
 from qbo_sync import statuses
 from qbo_sync.db.models import Record
 from qbo_sync.pipeline import stages
+from qbo_sync.sources.base import SourceError
 from tests.fixtures import REPO
 
 
@@ -90,3 +93,59 @@ def test_a_push_does_not_make_the_next_validation_run_again(res):
     full_run(res)
     assert all(r.unchanged for r in stages.run_validate(res, None)), \
         "the pushed records had passed every check: the ones left pending need no new check"
+
+
+def imported(res, **kwargs) -> dict[str, object]:
+    return {r.entity: r for r in stages.run_import(res, None, "all", **kwargs)}
+
+
+def test_an_unchanged_source_is_not_read_again_and_an_edit_is(res, source):
+    employees = source.frame("employees")
+    source.save("employees", pd.concat([employees, employees.iloc[[0]]]))   # an id twice
+    first = imported(res)
+    assert not any(r.source_unchanged for r in first.values())
+    staged = {r.source_id: r.content_hash for r in _records(res)}
+
+    again = imported(res)
+    for entity, result in again.items():
+        before = first[entity]
+        assert result.source_unchanged, entity
+        assert (result.read, result.new, result.changed, result.deleted_in_source) == \
+            (before.read, 0, 0, before.deleted_in_source)
+        assert result.unchanged == before.new + before.changed + before.unchanged
+        assert result.duplicates == before.duplicates
+    assert again["employees"].duplicates == [employees.iloc[0]["employee_id"]]
+    assert "as at the last import" in again["projects"].summary()
+
+    line = source.frame("vendor_bill_lines").iloc[0]
+    lines = source.frame("vendor_bill_lines")
+    lines.loc[0, "description"] = "edited line"
+    source.save("vendor_bill_lines", lines)
+    edited = imported(res)
+    assert not edited["vendor_bills"].source_unchanged, "a bill's lines are part of the bill"
+    assert edited["vendor_bills"].changed == 1 and edited["vendor_bills"].record_ids
+    assert all(r.source_unchanged for e, r in edited.items() if e != "vendor_bills")
+    changed = {r.source_id for r in _records(res) if staged.get(r.source_id) != r.content_hash}
+    assert changed == {line["bill_id"]}
+
+
+def test_any_other_import_makes_the_next_import_read_the_source(res, source):
+    imported(res)
+    employee = source.frame("employees").iloc[0]["employee_id"]
+    stages.run_import(res, ["employees"], "selected", ids=[employee])
+    again = imported(res)
+    assert not again["employees"].source_unchanged, "a selected import forgets the fingerprint"
+    assert again["projects"].source_unchanged
+    assert not imported(res, scheduled=True)["employees"].source_unchanged, "the sync rules are an input too"
+
+
+def test_a_missing_file_is_still_an_error_after_an_unchanged_import(res, source):
+    imported(res)
+    (source.path / "employees.csv").unlink()
+    with pytest.raises(SourceError, match="employees.csv: file not found"):
+        imported(res)
+
+
+def _records(res) -> list[Record]:
+    with res.db.session() as session:
+        return list(session.scalars(select(Record).where(Record.entity == "vendor_bills")))
