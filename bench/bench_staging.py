@@ -8,7 +8,9 @@
 4. The nightly case: the staged records are pushed (timed apart), then the whole sync
    (the four stages and the push) runs again with no source change. Its wall time as a
    share of the first run's staging time (target at most 25%), and its QBO write calls
-   (must be 0). A re-run before anything was pushed is printed too, for information.
+   (must be 0). The import finds the CSV files unchanged and does not parse them; the same
+   re-run with the files read and compared row by row (as a SQL source always is) is
+   printed after it, and a re-run before anything was pushed before it, for information.
 
 Library imports are timed apart; Prefect is not started (the stages are called directly,
 as the Prefect tasks call them). QBO is the sandbox in its own process, with QBO's limits
@@ -185,18 +187,41 @@ def run(args, info: dict, folder: Path) -> None:
               flush=True)
 
         writes_before = writes(admin, realm)
-        again, preview = staging_run(res, args.profile, args.profile_sort)
-        started = time.perf_counter()
-        results = stages.run_push(res, preview)
-        again["push"] = time.perf_counter() - started
+        again = nightly(res, args.profile, args.profile_sort)
         rerun = sum(again.values())
         share = rerun / total
-        print(line("nightly re-run, no source change: ", again), flush=True)
+        print(line("nightly re-run, no source change (the import finds the CSV files unchanged): ", again),
+              flush=True)
         print(f"benchmark 4: unchanged re-run {rerun:.1f} s = {share:.0%} of the first run's staging time "
               f"(target <= 25%): {'met' if share <= 0.25 else 'NOT met'}; QBO write calls "
-              f"{writes(admin, realm) - writes_before} (must be 0); preview writes {preview.writes()}", flush=True)
+              f"{writes(admin, realm) - writes_before} (must be 0)", flush=True)
+
+        res.__dict__["source"] = MustRead(res.source)   # Resources.source is a cached property
+        read_again = nightly(res)
+        print(line("the same re-run with the source read again, as a SQL source always is: ", read_again)
+              + f" = {sum(read_again.values()) / total:.0%} of the first run's staging time; QBO write calls "
+              f"{writes(admin, realm) - writes_before} (must be 0)", flush=True)
     finally:
         res.close()
+
+
+def nightly(res: Resources, profile: str | None = None, sort: str = "cumulative") -> dict[str, float]:
+    """The whole sync again, push included; seconds per stage."""
+    seconds, preview = staging_run(res, profile, sort)
+    started = time.perf_counter()
+    stages.run_push(res, preview)
+    seconds["push"] = time.perf_counter() - started
+    return seconds
+
+
+class MustRead:
+    """The CSV source without its fingerprint(): every import reads and compares every row."""
+
+    def __init__(self, source):
+        self.source, self.name = source, source.name
+
+    def read(self, table: str, ids: list[str] | None = None) -> pd.DataFrame:
+        return self.source.read(table, ids)
 
 
 if __name__ == "__main__":
