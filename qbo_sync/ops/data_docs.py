@@ -66,7 +66,7 @@ def build_data_docs(res, entity_names: list[str] | None, run_key: str | None) ->
     from qbo_sync.validation import prepare
     from qbo_sync.validation.suites import build_gx_suite, read_suite_json, suite_path, value_set_parameters
 
-    target = site_dir(res.settings.reports_dir, run_key)
+    target = site_dir(res.settings.reports_dir, run_key).resolve()   # GX takes absolute paths only
     target.mkdir(parents=True, exist_ok=True)
     suites_dir = res.settings.validations_dir
     context = gx.get_context(mode="ephemeral")
@@ -92,4 +92,4 @@ def build_data_docs(res, entity_names: list[str] | None, run_key: str | None) ->
             checkpoint.run(batch_parameters={"dataframe": prepare.prepare_frame(frame, data["meta"].get("prepare", {}))},
                            expectation_parameters=values, run_id=run_id)
     context.build_data_docs(site_names=[SITE])
-    return (target / "index.html").resolve()
+    return target / "index.html"

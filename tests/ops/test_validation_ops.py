@@ -41,6 +41,19 @@ def test_data_docs_show_which_checks_failed_on_the_staged_rows(make_resources, t
     assert (index.parent / "expectations" / "projects.html").is_file()
 
 
+@pytest.mark.parametrize("staging_url", ["sqlite"], indirect=True)
+def test_data_docs_are_built_under_a_relative_reports_folder(make_resources, tmp_path, monkeypatch):
+    """config/qbo-sync.yaml keeps its data in ".qbo-sync", relative to where the sync runs."""
+    monkeypatch.chdir(tmp_path)
+    res = make_resources(reports_dir="reports")
+    run_import(res, ["projects"], "all")
+
+    index = build_data_docs(res, ["projects"], "nightly")
+
+    assert index == (tmp_path / "reports" / "data-docs" / "nightly" / "index.html").resolve()
+    assert "projects" in index.read_text(encoding="utf-8")
+
+
 def _tune(folder, changes) -> None:
     path = folder / "projects.json"
     suite = json.loads(path.read_text(encoding="utf-8"))
