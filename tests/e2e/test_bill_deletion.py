@@ -6,10 +6,9 @@ from sqlalchemy import select
 
 from qbo_sync import mappings
 from qbo_sync.db.models import Record, SyncAttempt
-from qbo_sync.pipeline import stages
 from qbo_sync.pipeline.report import build_report, to_markdown
 from qbo_sync import entities as registry
-from tests.e2e.test_timesheets_sync import qbo, rows, sync
+from tests.e2e.test_timesheets_sync import qbo, rows, sync, sync_with_preview
 
 
 def drop_bill(source, bill_id):
@@ -25,14 +24,6 @@ def with_rule(res, on: bool):
     mappings.use(res, current.model_copy(update={"vendor_bills": bills}))
 
 
-def second_run(res):
-    stages.run_import(res, None, "all")
-    stages.run_validate(res, None)
-    stages.run_map(res, None)
-    preview = stages.run_preview(res, None)
-    return preview, stages.run_push(res, preview)
-
-
 def test_rule_on_deletes_the_bill_in_quickbooks(res, source):
     sync(res)
     bill = rows(res, "vendor_bills")["B-000001"]
@@ -40,7 +31,7 @@ def test_rule_on_deletes_the_bill_in_quickbooks(res, source):
     drop_bill(source, "B-000001")
     with_rule(res, True)
 
-    preview, pushes = second_run(res)
+    preview, pushes = sync_with_preview(res)
     [row] = [r for r in preview.rows if r.source_id == "B-000001"]
     assert (row.action, row.qbo_id) == ("delete", bill["qbo_id"])
     assert preview.counts()["vendor_bills"]["delete"] == 1
@@ -63,7 +54,7 @@ def test_rule_on_deletes_the_bill_in_quickbooks(res, source):
     assert "deleted in the source; deleted in QBO" in to_markdown(report)
 
     # Nothing left to do: a third run neither deletes again nor lists the bill.
-    preview, pushes = second_run(res)
+    preview, pushes = sync_with_preview(res)
     assert not [r for r in preview.rows if r.source_id == "B-000001"]
 
 
@@ -73,7 +64,7 @@ def test_rule_off_keeps_the_bill_and_reports_it(res, source):
     drop_bill(source, "B-000002")
     with_rule(res, False)
 
-    preview, pushes = second_run(res)
+    preview, pushes = sync_with_preview(res)
     [row] = [r for r in preview.rows if r.source_id == "B-000002"]
     assert (row.action, row.reason) == ("skip", "deleted in the source; kept in QBO by rule")
     assert not any(p.deleted for p in pushes)

@@ -15,25 +15,18 @@ from qbo_sync import statuses
 from qbo_sync.db.models import Record
 from qbo_sync.pipeline import stages
 from qbo_sync.sources.base import SourceError
+from tests.e2e.test_timesheets_sync import sync_with_preview
 from tests.fixtures import REPO
 
 
-def full_run(res):
-    stages.run_import(res, None, "all")
-    stages.run_validate(res, None)
-    stages.run_map(res, None)
-    preview = stages.run_preview(res, None)
-    return preview, stages.run_push(res, preview)
-
-
 def test_unchanged_rerun_makes_no_write_call(res, admin, realm, source):
-    preview, results = full_run(res)
+    preview, results = sync_with_preview(res)
     pushed = {r.entity for r in results}
     assert pushed == {spec.name for spec in registry.ENTITIES.values()}, "the first run pushes every entity"
     after_first = admin.counts(realm)["writes"]
     assert sum(after_first.values()) > 0
 
-    preview, results = full_run(res)
+    preview, results = sync_with_preview(res)
     assert [row for row in preview.rows if row.action in ("create", "update")] == []
     assert results == []
     assert admin.counts(realm)["writes"] == after_first, "an unchanged re-run writes nothing to QBO"
@@ -42,7 +35,7 @@ def test_unchanged_rerun_makes_no_write_call(res, admin, realm, source):
 
     employee = source.frame("employees").iloc[0]
     source.edit("employees", "employee_id", employee["employee_id"], email="m.lopez@example.com")
-    preview, results = full_run(res)
+    preview, results = sync_with_preview(res)
     assert [(r.entity, r.source_id, r.action) for r in preview.to_push("employees")] == \
         [("employees", employee["employee_id"], "update")]
     assert [row for row in preview.rows if row.entity != "employees" and row.action != "skip"] == []
@@ -90,7 +83,7 @@ def test_validation_runs_again_only_when_records_suite_or_known_ids_change(make_
 
 
 def test_a_push_does_not_make_the_next_validation_run_again(res):
-    full_run(res)
+    sync_with_preview(res)
     assert all(r.unchanged for r in stages.run_validate(res, None)), \
         "the pushed records had passed every check: the ones left pending need no new check"
 

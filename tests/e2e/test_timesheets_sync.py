@@ -11,11 +11,17 @@ from qbo_sync.views import status_rows
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def sync(res, entities=None, mode="all"):
+def sync_with_preview(res, entities=None, mode="all"):
+    """The five stages, as the sync flow runs them: (the preview, the push results)."""
     stages.run_import(res, entities, mode)
     stages.run_validate(res, entities)
     stages.run_map(res, entities)
-    return stages.run_push(res, stages.run_preview(res, entities))
+    preview = stages.run_preview(res, entities)
+    return preview, stages.run_push(res, preview)
+
+
+def sync(res, entities=None, mode="all"):
+    return sync_with_preview(res, entities, mode)[1]
 
 
 def rows(res, entity) -> dict[str, dict]:
