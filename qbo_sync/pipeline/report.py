@@ -130,48 +130,29 @@ def to_markdown(report: dict) -> str:
     if report.get("imports"):
         lines += ["## Imported", ""] + [f"- {text}" for text in report["imports"]] + [""]
     if report.get("preview"):
-        lines += ["## Preview", "", "| Entity | Create | Update | Delete | Skip | Unchanged |",
-                  "|---|---|---|---|---|---|"]
-        for entity, c in report["preview"].items():
-            lines.append(f"| {entity} | {c.get('create', 0)} | {c.get('update', 0)} | {c.get('delete', 0)} "
-                         f"| {c.get('skip', 0)} "
-                         f"| {c.get('unchanged', 0)} |")
-        lines.append("")
+        lines += _section("Preview", ["Entity", "Create", "Update", "Delete", "Skip", "Unchanged"], [
+            [entity, *(c.get(k, 0) for k in ("create", "update", "delete", "skip", "unchanged"))]
+            for entity, c in report["preview"].items()])
     if report.get("approved") is False:
         lines += ["**Not approved: nothing was pushed.**", ""]
     if report.get("pushed"):
-        lines += ["## Pushed to QuickBooks", "", "| Entity | Created | Updated | Deleted | Failed |",
-                  "|---|---|---|---|---|"]
-        for p in report["pushed"]:
-            lines.append(f"| {p['entity']} | {p['created']} | {p['updated']} | {p.get('deleted', 0)} "
-                         f"| {p['failed']} |")
-        lines.append("")
+        lines += _section("Pushed to QuickBooks", ["Entity", "Created", "Updated", "Deleted", "Failed"], [
+            [p["entity"], p["created"], p["updated"], p.get("deleted", 0), p["failed"]]
+            for p in report["pushed"]])
     if report.get("deleted_in_source"):
-        lines += ["## Deleted in the source", "", "| Entity | Id | Name | QBO id | What happened |",
-                  "|---|---|---|---|---|"]
-        for d in report["deleted_in_source"]:
-            lines.append(f"| {d['entity']} | {_cell(d['source_id'])} | {_cell(d['name'])} "
-                         f"| {_cell(d['qbo_id'] or '')} | {_cell(d['what'])} |")
-        lines.append("")
+        lines += _section("Deleted in the source", ["Entity", "Id", "Name", "QBO id", "What happened"], [
+            [d["entity"], _cell(d["source_id"]), _cell(d["name"]), _cell(d["qbo_id"] or ""), _cell(d["what"])]
+            for d in report["deleted_in_source"]])
     if report.get("totals"):
-        lines += ["## Hours and bill amounts pushed per project", "", "| Project | Hours | Bill amount |",
-                  "|---|---|---|"]
-        for t in report["totals"]:
-            lines.append(f"| {_cell(t['project'])} | {t['hours']:.2f} | {t['amount']:,.2f} |")
-        lines.append("")
+        lines += _section("Hours and bill amounts pushed per project", ["Project", "Hours", "Bill amount"], [
+            [_cell(t["project"]), f"{t['hours']:.2f}", f"{t['amount']:,.2f}"] for t in report["totals"]])
     lines += _bills_markdown(report.get("bills") or {})
-    lines += ["## Status", "", "| Entity | " + " | ".join(statuses.LABELS.values()) + " |",
-              "|---|" + "---|" * len(statuses.LABELS)]
-    for entity, c in report["counts"].items():
-        lines.append(f"| {entity} | " + " | ".join(str(c[label]) for label in statuses.LABELS.values()) + " |")
-    lines.append("")
+    lines += _section("Status", ["Entity", *statuses.LABELS.values()], [
+        [entity, *(c[label] for label in statuses.LABELS.values())] for entity, c in report["counts"].items()])
     if report["problems"]:
-        lines += ["## Needs your attention", "", "| Entity | Id | Name | Status | What to fix |",
-                  "|---|---|---|---|---|"]
-        for p in report["problems"]:
-            lines.append(f"| {p['entity']} | {_cell(p['source_id'])} | {_cell(p['name'])} | {p['status']} "
-                         f"| {_cell('; '.join(p['reasons']))} |")
-        lines.append("")
+        lines += _section("Needs your attention", ["Entity", "Id", "Name", "Status", "What to fix"], [
+            [p["entity"], _cell(p["source_id"]), _cell(p["name"]), p["status"], _cell("; ".join(p["reasons"]))]
+            for p in report["problems"]])
     return "\n".join(lines)
 
 
@@ -182,14 +163,23 @@ def _bills_markdown(bills: dict) -> list[str]:
     if bills.get("as_of"):
         lines += [f"Balances as QuickBooks had them at {bills['as_of']} (`qbo-sync pull` refreshes them).", ""]
     if bills.get("projects"):
-        lines += ["| Project | Name | Paid bills | Paid amount | Open bills | Open balance |",
-                  "|---|---|---|---|---|---|"]
-        for r in bills["projects"]:
-            lines.append(f"| {_cell(r['project'])} | {_cell(r['name'])} | {r['paid_bills']} | "
-                         f"{r['paid_amount']:,.2f} | {r['open_bills']} | {r['open_balance']:,.2f} |")
+        lines += _table(["Project", "Name", "Paid bills", "Paid amount", "Open bills", "Open balance"], [
+            [_cell(r["project"]), _cell(r["name"]), r["paid_bills"], f"{r['paid_amount']:,.2f}",
+             r["open_bills"], f"{r['open_balance']:,.2f}"] for r in bills["projects"]])
     if bills.get("not_checked"):
         lines += ["", f"{bills['not_checked']} synced bills have no balance yet: run `qbo-sync pull`."]
     return lines + [""]
+
+
+def _section(title: str, headers: list[str], rows: list[list]) -> list[str]:
+    """A "## title" section holding one table, and the blank line after it."""
+    return [f"## {title}", "", *_table(headers, rows), ""]
+
+
+def _table(headers: list[str], rows: list[list]) -> list[str]:
+    """A markdown table; cells are written as given (source text goes through _cell first)."""
+    return ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers),
+            *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)]
 
 
 def _cell(text: str) -> str:
