@@ -6,6 +6,7 @@ from pathlib import Path
 
 import orjson
 from sqlalchemy import create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,17 @@ class StagingDb:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def upsert(executor, model, rows: list[dict], keys: list[str], columns: list[str]) -> None:
+    """Insert `rows`, or update `columns` of the rows whose `keys` are there already, in one
+    statement (ON CONFLICT on PostgreSQL and SQLite), safe when two runs write at once.
+    `executor`: a Session or a Connection."""
+    bind = executor.get_bind() if hasattr(executor, "get_bind") else executor
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model)
+    executor.execute(statement.on_conflict_do_update(
+        index_elements=keys, set_={column: statement.excluded[column] for column in columns}), rows)
 
 
 def _json_text(value) -> str:

@@ -13,8 +13,8 @@ from importlib import metadata
 
 import orjson
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from qbo_sync.db.engine import upsert
 from qbo_sync.db.models import StageCheck
 
 # A new release may check differently: its first run checks everything again.
@@ -41,13 +41,9 @@ def matches(session, entity: str, stage: str, fingerprint: str) -> bool:
 
 def remember(session, entity: str, stage: str, fingerprint: str) -> None:
     """Store the fingerprint (insert or replace, safe when two runs store at once)."""
-    bind = session.get_bind() if hasattr(session, "get_bind") else session   # a Session or a Connection
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    values = dict(entity=entity, stage=stage, fingerprint=fingerprint, checked_at=datetime.now(timezone.utc))
-    statement = dialect.insert(StageCheck).values(values)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["entity", "stage"],
-        set_={"fingerprint": statement.excluded.fingerprint, "checked_at": statement.excluded.checked_at}))
+    upsert(session, StageCheck, [dict(entity=entity, stage=stage, fingerprint=fingerprint,
+                                      checked_at=datetime.now(timezone.utc))],
+           keys=["entity", "stage"], columns=["fingerprint", "checked_at"])
 
 
 def pending_again(session, entity: str) -> None:

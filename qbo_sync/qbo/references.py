@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.engine import StagingDb, upsert
 from qbo_sync.db.models import QboRef
 from qbo_sync.qbo.connection import QboConnection
 
@@ -72,10 +71,5 @@ def remember(session, written: list[tuple[str, dict]]) -> None:
     rows = [_row(entity, obj, now) for entity, obj in written if entity in REFERENCE_ENTITIES and obj.get("Id")]
     if not rows:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(QboRef)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["entity", "qbo_id"],
-        set_={column: statement.excluded[column] for column in
-              ("name", "fully_qualified_name", "active", "parent_id", "sync_token", "data", "pulled_at")}),
-        rows)
+    upsert(session, QboRef, rows, keys=["entity", "qbo_id"],
+           columns=["name", "fully_qualified_name", "active", "parent_id", "sync_token", "data", "pulled_at"])
