@@ -120,6 +120,15 @@ class Worker:
             elif line.startswith("PROGRESS"):
                 self.progress = line.split()[1]
 
+    def settled(self, share: float, timeout: float = 120) -> None:
+        """Wait until `share` of the push's requests have settled, or the run has ended."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            done, _, total = self.progress.partition("/")
+            if int(done or 0) >= share * int(total or 0):
+                return
+            time.sleep(0.005)
+
     def finish(self, timeout: float = 300) -> str:
         self.proc.wait(timeout=timeout)
         err = self.proc.stderr.read()
@@ -140,7 +149,10 @@ def test_sigkill_at_random_points_leaves_one_object_per_record(make_resources, s
     for _ in range(kills):
         worker = Worker(config)
         assert worker.pushing.wait(120), "the run never reached the push"
-        time.sleep(rng.uniform(0.0, 1.0))
+        # A random point of the push (a share of its requests settled), then a random moment
+        # among the requests in flight: random times alone often missed a short last push.
+        worker.settled(rng.uniform(0.0, 0.8))
+        time.sleep(rng.uniform(0.0, 0.2))
         progress = worker.progress
         worker.proc.send_signal(signal.SIGKILL)
         worker.proc.wait()
