@@ -21,7 +21,6 @@ from pathlib import Path
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")   # the figures, not every task log line
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))   # flows/ is a folder of the repository, not of the package
 
 import yaml  # noqa: E402
 
@@ -82,7 +81,7 @@ def main() -> None:
     from prefect.testing.utilities import prefect_test_harness
 
     started = time.perf_counter()
-    from flows.sync import sync
+    from qbo_sync.flows.sync import sync
     imported = time.perf_counter() - started
     with SandboxServer() as server, tempfile.TemporaryDirectory() as tmp:
         admin = SandboxAdmin(server.info["base_url"])

@@ -39,7 +39,7 @@ def run_demo(args) -> int:
     started = time.monotonic()
     print(f"qbo-sync demo: a generated construction company (size {args.size}) synced to the local "
           f"QBO sandbox; state in {settings.data_dir.resolve()}")
-    from flows.sync import sync
+    from qbo_sync.flows.sync import sync
 
     report = sync(entities=None, mode="all", approval="yes", config=str(demo_config))
 

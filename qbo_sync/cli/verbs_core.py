@@ -35,7 +35,7 @@ def cmd_import(args) -> int:
 
 
 def _run_sync_flow(args, **params) -> dict:
-    from flows.sync import sync
+    from qbo_sync.flows.sync import sync
 
     return sync(config=args.config, **params)
 
@@ -58,7 +58,7 @@ def cmd_push(args) -> int:
 
 
 def cmd_retry(args) -> int:
-    from flows.retry import retry
+    from qbo_sync.flows.retry import retry
 
     if not args.failed and not args.record:
         raise CliError("name a RECORD to retry, or pass --failed for every Failed record")

@@ -155,7 +155,7 @@ def sync(request: Request, name: str, ids: str = Form(""), planned: int = Form(0
     st = state(request)
 
     def work(job: Job) -> str:
-        from flows.sync import sync as sync_flow
+        from qbo_sync.flows.sync import sync as sync_flow
 
         job.report = sync_flow(entities=[spec.name], mode="selected", ids=chosen, approval="yes",
                                config=st.config)
@@ -174,7 +174,7 @@ def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
         raise HTTPException(404, f"no staged record #{record_id}")
 
     def work(job: Job) -> str:
-        from flows.retry import retry as retry_flow
+        from qbo_sync.flows.retry import retry as retry_flow
 
         job.report = retry_flow(records=[str(record_id)], approval="yes", config=st.config)
         return _outcome(job.report)

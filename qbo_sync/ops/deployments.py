@@ -31,9 +31,9 @@ def build_deployments(settings: Settings, config: str | None) -> list:
     """Runner deployments: nightly (per company), on-demand sync, retry-failed, pull."""
     from prefect.schedules import Cron
 
-    from flows.pull import pull
-    from flows.retry import retry
-    from flows.sync import sync
+    from qbo_sync.flows.pull import pull
+    from qbo_sync.flows.retry import retry
+    from qbo_sync.flows.sync import sync
     from qbo_sync.ops.companies import company_configs
 
     deployments = []

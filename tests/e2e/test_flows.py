@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from flows.retry import retry
-from flows.sync import sync
+from qbo_sync.flows.retry import retry
+from qbo_sync.flows.sync import sync
 from qbo_sync.views import history, status_rows
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 import yaml
 
-from flows.sync import sync
+from qbo_sync.flows.sync import sync
 from qbo_sync.cli import main
 from qbo_sync.ops.deployments import build_deployments
 from qbo_sync.settings import load_settings

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from flows.sync import sync
+from qbo_sync.flows.sync import sync
 from qbo_sync.views import payload, status_rows
 
 pytestmark = pytest.mark.slow

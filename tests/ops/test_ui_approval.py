@@ -66,7 +66,7 @@ def _paused_run(api: str, timeout: float = 90) -> str:
 @pytest.mark.parametrize("approve", [True, False])
 def test_on_demand_run_waits_for_the_answer_in_the_ui(prefect_server, res, config_for, admin, realm, approve):
     writes = admin.counts(realm)["writes"]
-    script = ("import json, sys; from flows.sync import sync; "
+    script = ("import json, sys; from qbo_sync.flows.sync import sync; "
               "r = sync(entities=['projects'], mode='all', approval='ui', config=sys.argv[1]); "
               "print(json.dumps({'approved': r['approved'], 'note': r['note'], 'pushed': r['pushed']}))")
     env = {**os.environ, "PREFECT_API_URL": prefect_server}

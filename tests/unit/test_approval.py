@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qbo_sync.pipeline.preview import DELETE, SKIP, TO_DELETE, Preview, PreviewRow
-from tasks.approving import approve_stage
+from qbo_sync.tasks.approving import approve_stage
 
 
 def _preview(*actions: str) -> Preview:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prefect import flow, task
 
-from flows.hooks import notify_failure
-from tasks.common import RETRY, resources
+from qbo_sync.flows.hooks import notify_failure
+from qbo_sync.tasks.common import RETRY, resources
 
 
 @task(name="pull", **RETRY)

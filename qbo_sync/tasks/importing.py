@@ -3,7 +3,7 @@ from __future__ import annotations
 from prefect import task
 
 from qbo_sync.pipeline.stages import run_import
-from tasks.common import RETRY, flow_run_id, resources
+from qbo_sync.tasks.common import RETRY, flow_run_id, resources
 
 
 @task(name="import", **RETRY)

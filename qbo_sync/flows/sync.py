@@ -6,14 +6,14 @@ from datetime import datetime, timezone
 
 from prefect import flow
 
-from flows.hooks import notify_failure, notify_report
-from tasks.approving import approve_stage
-from tasks.importing import import_stage
-from tasks.mapping import map_stage
-from tasks.previewing import preview_stage
-from tasks.pushing import push_stage
-from tasks.reporting import report_stage
-from tasks.validating import validate_stage
+from qbo_sync.flows.hooks import notify_failure, notify_report
+from qbo_sync.tasks.approving import approve_stage
+from qbo_sync.tasks.importing import import_stage
+from qbo_sync.tasks.mapping import map_stage
+from qbo_sync.tasks.previewing import preview_stage
+from qbo_sync.tasks.pushing import push_stage
+from qbo_sync.tasks.reporting import report_stage
+from qbo_sync.tasks.validating import validate_stage
 
 # yes | no | prompt: tasks.approving. ui: wait for an answer in the Prefect UI.
 # schedule: decide by the schedule.approve setting (nightly runs have no one to ask).
@@ -49,7 +49,7 @@ def _approve(config: str | None, preview, approval: str, dry_run: bool) -> tuple
     if dry_run or writes == 0:
         return approve_stage(preview, "no", dry_run), ""   # says "Dry run" or "Nothing to push"
     from qbo_sync.ops.approval import ask_in_ui, scheduled_approval
-    from tasks.common import resources
+    from qbo_sync.tasks.common import resources
 
     if approval == "schedule":
         rule = resources(config).settings.schedule.approve

@@ -3,7 +3,7 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 
 from qbo_sync.pipeline.stages import run_validate
-from tasks.common import RETRY, flow_run_id, resources
+from qbo_sync.tasks.common import RETRY, flow_run_id, resources
 
 
 @task(name="validate", **RETRY)

@@ -6,16 +6,16 @@ from datetime import datetime, timezone
 
 from prefect import flow, task
 
-from flows.hooks import notify_failure, notify_report
+from qbo_sync.flows.hooks import notify_failure, notify_report
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.stages import failed_records, prepare_retry
-from tasks.approving import approve_stage
-from tasks.common import RETRY, flow_run_id, resources
-from tasks.mapping import map_stage
-from tasks.previewing import preview_stage
-from tasks.pushing import push_stage
-from tasks.reporting import report_stage
-from tasks.validating import validate_stage
+from qbo_sync.tasks.approving import approve_stage
+from qbo_sync.tasks.common import RETRY, flow_run_id, resources
+from qbo_sync.tasks.mapping import map_stage
+from qbo_sync.tasks.previewing import preview_stage
+from qbo_sync.tasks.pushing import push_stage
+from qbo_sync.tasks.reporting import report_stage
+from qbo_sync.tasks.validating import validate_stage
 
 
 @task(name="reimport", **RETRY)

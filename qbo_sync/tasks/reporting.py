@@ -11,7 +11,7 @@ from qbo_sync.db.models import Run
 from qbo_sync.ops.report_files import report_name, report_rows, write_report_files
 from qbo_sync.ops.totals import pushed_totals
 from qbo_sync.pipeline.report import build_report, to_markdown
-from tasks.common import RETRY, flow_run_id, resources
+from qbo_sync.tasks.common import RETRY, flow_run_id, resources
 
 
 @task(name="report", **RETRY)

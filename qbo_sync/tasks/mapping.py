@@ -3,7 +3,7 @@ from __future__ import annotations
 from prefect import task
 
 from qbo_sync.pipeline.stages import run_map
-from tasks.common import RETRY, resources
+from qbo_sync.tasks.common import RETRY, resources
 
 
 @task(name="map", **RETRY)

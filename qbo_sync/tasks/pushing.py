@@ -5,7 +5,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from qbo_sync.pipeline.preview import Preview
 from qbo_sync.pipeline.stages import run_push
-from tasks.common import RETRY, flow_run_id, resources
+from qbo_sync.tasks.common import RETRY, flow_run_id, resources
 
 
 @task(name="push", **RETRY)

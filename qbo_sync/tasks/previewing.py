@@ -5,7 +5,7 @@ from prefect.artifacts import create_table_artifact
 
 from qbo_sync.pipeline.preview import Preview
 from qbo_sync.pipeline.stages import run_preview
-from tasks.common import RETRY, resources
+from qbo_sync.tasks.common import RETRY, resources
 
 
 @task(name="preview", **RETRY)
