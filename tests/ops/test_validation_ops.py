@@ -14,7 +14,7 @@ from qbo_sync.ops.data_docs import build_data_docs
 from qbo_sync.pipeline.stages import run_import, run_validate
 from qbo_sync.resources import Resources
 from qbo_sync.views import status_rows
-from tests.fixtures import REPO
+from qbo_sync.validation.suites import SHIPPED_SUITES
 
 pytestmark = pytest.mark.slow
 
@@ -63,8 +63,8 @@ def _tune(folder, changes) -> None:
 
 def test_validate_after_tuning_a_suite_lists_the_records_that_changed(make_resources, config_for, tmp_path):
     suites = tmp_path / "validations"
-    shutil.copytree(REPO / "validations", suites)
-    # The tuned copy of the suites (the fixture points at the repo's own validations/).
+    shutil.copytree(SHIPPED_SUITES, suites)
+    # The tuned copy of the suites (the fixture uses the shipped ones).
     res = Resources(make_resources().settings.model_copy(update={"validations_dir": suites}))
     run_import(res, ["projects"], "all")
     run_validate(res, ["projects"])
