@@ -14,8 +14,6 @@ import os
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from qbo_sync import entities as registry
 from qbo_sync.sources.schema import TABLES
 
@@ -35,9 +33,10 @@ def index_of(reports_dir: Path, run_key: str | None) -> Path | None:
     return index.resolve() if index.is_file() else None
 
 
-def _tables(db, spec) -> list[tuple[str, pd.DataFrame, str, list[str]]]:
-    """(suite, frame, key, parameter names) per table of the entity: the entity's own rows,
-    and a child table's rows (a bill's lines) keyed by the parent's key."""
+def _tables(db, spec) -> list[tuple[str, object, dict]]:
+    """(suite, frame, parameters) per table of the entity: the entity's own rows, and a
+    child table's rows (a bill's lines) keyed by the parent's key."""
+    import pandas as pd
     from qbo_sync.pipeline import records as staged
     from qbo_sync.pipeline.validating import known_ids
 
