@@ -109,8 +109,3 @@ def test_sandbox_verb_prints_connection_details_as_json_first(tmp_path):
         process.wait(timeout=10)
 
 
-def test_bad_settings_file_is_one_clear_line(capsys, tmp_path):
-    bad = tmp_path / "settings.yaml"
-    bad.write_text("sync:\n  project_mode: sideways\n")
-    code, _, err = run(capsys, "--config", str(bad), "status")
-    assert code == 1 and "sync.project_mode" in err and "Traceback" not in err
