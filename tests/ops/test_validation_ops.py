@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,15 @@ def test_data_docs_show_which_checks_failed_on_the_staged_rows(make_resources, t
     # P-00009's unknown status is a sample unexpected value of the failed value-set check.
     assert "Pending" in page and "flow-run-1234" in page
     assert (index.parent / "expectations" / "projects.html").is_file()
+    # Self-contained: no script, and every stylesheet, image or icon a page loads is in the site.
+    for page in index.parent.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text and " onclick=" not in text, page
+        loads = re.findall(r"<(?:link|img)\b[^>]*\b(?:href|src)=[\"']([^\"']+)", text)
+        assert loads, page
+        for target in loads:
+            assert not re.match(r"(https?:)?//", target), (page, target)
+            assert (page.parent / target).resolve().is_file(), (page, target)
 
 
 @pytest.mark.parametrize("staging_url", ["sqlite"], indirect=True)
