@@ -39,6 +39,7 @@ def cmd_init(args) -> int:
     print("  settings.yaml   every setting, with a comment (folders in it are relative to this folder)")
     print("  mappings.yaml   how cost codes, employees and vendors become QuickBooks records")
     print("  validations/    the validation suites to tune (settings: validations_dir)")
+    print("  prefect.yaml    the deployments (nightly, on-demand, retry-failed, pull) for `prefect deploy --all`")
     print()
     print(NEXT_STEPS.format(settings=shlex.quote(str(folder / "settings.yaml")),
                             validations=folder / "validations"))
@@ -48,8 +49,9 @@ def cmd_init(args) -> int:
 def register(verbs) -> None:
     p = verbs.add_parser("init", help="write a starter configuration folder (settings, mappings, suites)",
                          description="Write DIR/settings.yaml (every setting, with a comment), "
-                                     "DIR/mappings.yaml and DIR/validations/ (a copy of the shipped "
-                                     "validation suites, to tune), then print what to do next.")
+                                     "DIR/mappings.yaml, DIR/validations/ (a copy of the shipped "
+                                     "validation suites, to tune) and DIR/prefect.yaml (the deployments), "
+                                     "then print what to do next.")
     p.add_argument("dir", nargs="?", default="config", metavar="DIR",
                    help="the folder to write (default: ./config, where qbo-sync looks for config/settings.yaml)")
     p.add_argument("--force", action="store_true", help="overwrite the files of an earlier init")

@@ -1,8 +1,8 @@
 """`qbo-sync init [DIR]`: a starter configuration folder, from the defaults shipped in the package.
 
-DIR gets settings.yaml (every key, with a comment), mappings.yaml, and validations/ (a copy
-of the shipped suites, which the settings name as the tuned suites). Nothing that exists
-is overwritten unless asked.
+DIR gets settings.yaml (every key, with a comment), mappings.yaml, validations/ (a copy
+of the shipped suites, which the settings name as the tuned suites) and prefect.yaml (the
+deployments, for `prefect deploy --all`). Nothing that exists is overwritten unless asked.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from qbo_sync.validation.suites import SHIPPED_SUITES
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "defaults"
-FILES = ("settings.yaml", "mappings.yaml")
+FILES = ("settings.yaml", "mappings.yaml", "prefect.yaml")
 
 
 class StarterExists(Exception):

@@ -60,7 +60,8 @@ def test_init_writes_a_folder_that_works_from_any_directory(tmp_path):
     done = cli("init", "acme", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "acme"
-    assert sorted(p.name for p in folder.iterdir()) == ["mappings.yaml", "settings.yaml", "validations"]
+    assert sorted(p.name for p in folder.iterdir()) == ["mappings.yaml", "prefect.yaml", "settings.yaml",
+                                                        "validations"]
     assert sorted(p.name for p in (folder / "validations").iterdir()) == sorted(
         p.name for p in SHIPPED_SUITES.glob("*.json"))
     # It says where it wrote and what to do next, with the variable that makes it work anywhere.
