@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -104,6 +105,9 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 def main(argv: list[str] | None = None) -> int:
+    # Prefect's temporary server sends usage telemetry; offline (as these machines often are)
+    # it logs a traceback into every run's output. A user's own setting wins.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -137,7 +137,7 @@ def _print_reconcile(result) -> None:
 def register(verbs) -> None:
     p = verbs.add_parser("mapping", help="the mapping settings: show them, check what has no QBO target")
     sub = p.add_subparsers(dest="mapping_verb", required=True, metavar="ACTION")
-    m = sub.add_parser("show", help="print the effective mapping (config/mappings.yaml and defaults)")
+    m = sub.add_parser("show", help="print the effective mapping (mappings.yaml beside the settings, and the defaults)")
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_mapping_show)
     m = sub.add_parser("check", help="list source cost codes, employees and vendors with no QBO target yet")

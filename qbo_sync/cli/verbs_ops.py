@@ -55,10 +55,10 @@ def cmd_report_files(args, core_report) -> int:
     if report is None:
         raise CliError("no run report yet: run qbo-sync sync first" if not args.run else f"no run {args.run}")
     if args.data_docs:
-        from qbo_sync.ops.data_docs import index_of
+        from qbo_sync.ops.data_docs import index_for_report
 
         reports_dir = _location(args).reports_dir
-        index = index_of(reports_dir, report.get("flow_run_id"))
+        index = index_for_report(reports_dir, report)
         if index is None:
             raise CliError(f"run {args.run or '(latest)'} has no Data Docs in {reports_dir}")
         print(index)

@@ -41,6 +41,15 @@ def index_of(reports_dir: Path, run_key: str | None) -> Path | None:
     return index.resolve() if index.is_file() else None
 
 
+def index_for_report(reports_dir: Path, report: dict) -> Path | None:
+    """The Data Docs of a run: its own site, else (its validation found nothing changed) the
+    newest site that validated its entities."""
+    own = index_of(reports_dir, report.get("flow_run_id"))
+    if own is not None or not report.get("counts"):
+        return own
+    return latest_index(reports_dir, suites_of(list(report["counts"])))
+
+
 def suites_of(entity_names: list[str] | None) -> list[str]:
     return [name for spec in registry.resolve(entity_names) for name in (spec.suite, spec.child_table) if name]
 

@@ -125,11 +125,10 @@ def write_report_files(report: dict, reports_dir: Path, name: str) -> dict[str, 
     """Write NAME.html and NAME.csv into reports_dir; returns their paths by kind."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     paths = {"html": reports_dir / f"{name}.html", "csv": reports_dir / f"{name}.csv"}
-    from qbo_sync.ops.data_docs import index_of, latest_index, suites_of
+    from qbo_sync.ops.data_docs import index_for_report
 
     # A relative link: it opens from the file and from the console (/reports/) alike.
-    docs = index_of(reports_dir, report.get("flow_run_id")) or (
-        latest_index(reports_dir, suites_of(list(report.get("counts") or {}))) if report.get("counts") else None)
+    docs = index_for_report(reports_dir, report)
     link = docs.relative_to(reports_dir.resolve()).as_posix() if docs else None
     paths["html"].write_text(to_html(report, data_docs=link), encoding="utf-8")
     # utf-8-sig: Excel opens it with the right encoding.
