@@ -92,16 +92,18 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     that is not there, ...): one line naming the file, key or variable, no traceback."""
     from qbo_sync.record_refs import RecordNotFound
     from qbo_sync.settings_file import SettingsError
-    from qbo_sync.sources.base import SourceError
-    from qbo_sync.validation.suites import SuiteError
 
-    errors: list[type[BaseException]] = [CliError, SettingsError, SourceError, RecordNotFound, SuiteError,
-                                         ValueError]
-    for module, name in (("qbo_sync.qbo.connection", "NotConnected"),
+    errors: list[type[BaseException]] = [CliError, SettingsError, RecordNotFound, ValueError]
+    # An error of a module that was never imported cannot have been raised: only those that
+    # were are looked up, so a read-only verb's error does not import pandas or SQLAlchemy.
+    for module, name in (("qbo_sync.sources.base", "SourceError"),
+                         ("qbo_sync.validation.suites", "SuiteError"),
+                         ("qbo_sync.qbo.connection", "NotConnected"),
                          ("qbo_sync.pipeline.pushing", "ProjectsNotEnabled"),
                          ("qbo_sync.qbo.tokens", "TokenKeyError"),
                          ("qbo_sync.console.auth", "ConsoleConfigError")):
-        errors.append(getattr(__import__(module, fromlist=[name]), name))
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
     return tuple(errors)
 
 def main(argv: list[str] | None = None) -> int:
