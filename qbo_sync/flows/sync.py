@@ -33,7 +33,8 @@ FLOW_APPROVALS = ("ui", "schedule")
       on_failure=[notify_failure], on_crashed=[notify_failure])
 def sync(entities: list[Entity] | None = None, mode: Mode = "new", ids: list[str] | None = None,
          approval: Approval = "prompt", dry_run: bool = False, scheduled: bool = False,
-         import_records: bool = True, company: str | None = None, config: str | None = None):
+         import_records: bool = True, approval_timeout_minutes: float = 60, company: str | None = None,
+         config: str | None = None):
     """Sync the PM system's records to QuickBooks.
 
     Args:
@@ -47,6 +48,8 @@ def sync(entities: list[Entity] | None = None, mode: Mode = "new", ids: list[str
         dry_run: Stop after the preview and push nothing.
         scheduled: Apply the per-entity sync rules (auto_create, auto_update) as the nightly run does.
         import_records: False pushes what is already staged without reading the source.
+        approval_timeout_minutes: With approval ui, how long to wait for the answer; no answer
+            by then rejects the push.
         company: A company named under `companies:` in the settings; empty for the top-level one.
         config: The settings file (empty: $QBO_SYNC_CONFIG, else config/settings.yaml).
     """
@@ -56,7 +59,7 @@ def sync(entities: list[Entity] | None = None, mode: Mode = "new", ids: list[str
     validate_stage(config, entities)
     map_stage(config, entities)
     preview = preview_stage(config, entities, ids if mode == "selected" else None)
-    decision = _approve(config, preview, approval, dry_run)
+    decision = _approve(config, preview, approval, dry_run, approval_timeout_minutes * 60)
     pushes = push_stage(config, preview) if decision.approved else []
     report = report_stage(config, entities, "sync", started, imports, preview.counts(), decision.approved,
                           pushes, decision.note, decision.outcome)
@@ -84,7 +87,7 @@ def finish(report: dict, decision: Decision):
     return Cancelled(name="Rejected", message=decision.note, data=report)
 
 
-def _approve(config: str | None, preview, approval: str, dry_run: bool) -> Decision:
+def _approve(config: str | None, preview, approval: str, dry_run: bool, timeout_seconds: float) -> Decision:
     if approval not in FLOW_APPROVALS:
         return approve_stage(preview, approval, dry_run)
     decision = settled_without_asking(preview, dry_run)
@@ -96,6 +99,6 @@ def _approve(config: str | None, preview, approval: str, dry_run: bool) -> Decis
             decision = decide_by_schedule(preview, resources(config).settings.schedule.approve)
         else:
             needs_action = sum(c.get("skip", 0) for c in preview.counts().values())
-            decision = ask_in_ui(preview, needs_action)
+            decision = ask_in_ui(preview, needs_action, timeout_seconds)
     print(decision.note)
     return decision

@@ -95,7 +95,7 @@ def push_approval_form():
     return PushApproval
 
 
-def ask_in_ui(preview: Preview, needs_action: int, timeout: int = APPROVAL_TIMEOUT_SECONDS) -> Decision:
+def ask_in_ui(preview: Preview, needs_action: int, timeout: float = APPROVAL_TIMEOUT_SECONDS) -> Decision:
     """Pause the flow run until someone answers the form in the Prefect UI.
 
     No answer before the timeout is a rejection, said as such.
@@ -105,11 +105,24 @@ def ask_in_ui(preview: Preview, needs_action: int, timeout: int = APPROVAL_TIMEO
 
     form = push_approval_form().with_initial_data(description=preview_summary(preview, needs_action))
     try:
-        answer = pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=2)
+        answer = pause_flow_run(wait_for_input=form, timeout=int(timeout), poll_interval=2)
     except FlowPauseTimeout:
-        minutes = f"{timeout // 60} minutes" if timeout >= 120 else f"{timeout} s"
+        _running_again()
+        minutes = f"{timeout / 60:g} minutes" if timeout >= 120 else f"{timeout:g} s"
         return Decision(REJECTED, f"Rejected: no answer in the Prefect UI within {minutes}. Nothing was pushed.")
     why = f": {answer.comment}" if answer.comment else ""
     if answer.decision == "Approve":
         return Decision(APPROVED, f"Approved by {answer.reviewer} in the Prefect UI{why}.")
     return Decision(REJECTED, f"Rejected by {answer.reviewer} in the Prefect UI{why}. Nothing was pushed.")
+
+
+def _running_again() -> None:
+    """After the pause's deadline the server refuses to move the run out of Paused (and may
+    mark it Failed): set it Running, forced, so that it writes its report and ends Rejected."""
+    from prefect.client.orchestration import get_client
+    from prefect.runtime import flow_run
+    from prefect.states import Running
+
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(flow_run.id, Running(message="No answer before the timeout: nothing will be pushed"),
+                                  force=True)

@@ -142,3 +142,23 @@ def test_on_demand_run_waits_for_the_answer_in_the_ui(prefect_server, res, confi
         assert log.returncode == 0, log.stderr[-2000:]
         line = next(line for line in log.stdout.splitlines() if flow_run_id in line)
         assert "Rejected" in line and "rejected" in line, log.stdout
+
+
+@pytest.mark.parametrize("staging_url", ["sqlite"], indirect=True)
+def test_no_answer_before_the_timeout_rejects_the_push(prefect_server, res, config_for, admin, realm):
+    from qbo_sync.views import run_report
+
+    writes = admin.counts(realm)["writes"]
+    script = ("import json, sys; from qbo_sync.flows.sync import sync; "
+              "s = sync(entities=['projects'], mode='all', approval='ui', approval_timeout_minutes=0.1, "
+              "config=sys.argv[1], return_state=True); "
+              "print(json.dumps({'type': s.type.value, 'name': s.name, 'message': s.message}))")
+    env = {**os.environ, "PREFECT_API_URL": prefect_server}
+    done = subprocess.run([sys.executable, "-c", script, config_for(res)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    state = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (state["type"], state["name"]) == ("CANCELLED", "Rejected"), (state, done.stderr[-3000:])
+    assert state["message"] == "Rejected: no answer in the Prefect UI within 6 s. Nothing was pushed."
+    assert run_report(res.db)["outcome"] == "rejected"
+    assert admin.counts(realm)["writes"] == writes
