@@ -5,7 +5,7 @@ the server's scheduler (not the test) creates the nightly runs, the serve proces
 they end Completed with names that say what they are, and the server's log has no traceback.
 Then, on the same server: an invalid parameter is refused before any run starts, and Chromium
 saves the Prefect UI's nightly deployment page (an upcoming run and a completed scheduled run)
-under test-artifacts/prefect-ui/. Takes one to three minutes: the first run is the next minute's.
+and the on-demand run form (its typed parameters, described) under test-artifacts/prefect-ui/. Takes one to three minutes: the first run is the next minute's.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def test_nightly_schedule_fires_and_completes_on_a_real_server(res, config_for, 
         assert "everything" in refused.text
         assert not _post(api, "/flow_runs/filter", {"deployments": {"id": {"any_": [on_demand["id"]]}}}).json()
 
-        _screenshot(port, nightly["id"], done["name"])
+        _screenshots(port, nightly["id"], done["name"], on_demand["id"])
         # The serve log up to here: stopping it below may interrupt the next minute's run.
         serving = serve_log.read_text(errors="replace")
         assert not ERROR_LINE.search(serving), serving[-4000:]
@@ -120,7 +120,7 @@ def test_nightly_schedule_fires_and_completes_on_a_real_server(res, config_for, 
     assert not ERROR_LINE.search(text), text[-4000:]
 
 
-def _screenshot(port: int, deployment_id: str, completed_run: str) -> None:
+def _screenshots(port: int, deployment_id: str, completed_run: str, on_demand_id: str) -> None:
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium (make browser installs it)")
     from playwright.sync_api import expect, sync_playwright
@@ -135,5 +135,10 @@ def _screenshot(port: int, deployment_id: str, completed_run: str) -> None:
             expect(page.get_by_text(completed_run).first).to_be_visible()
             expect(page.get_by_text("Scheduled").first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "nightly-deployment.png"), full_page=True)
+            # The on-demand run form: typed parameters with their descriptions.
+            page.goto(f"http://127.0.0.1:{port}/deployments/deployment/{on_demand_id}/run")
+            expect(page.get_by_text("What to read from the source").first).to_be_visible()
+            expect(page.get_by_text("Who approves the push after the preview").first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "on-demand-run-form.png"), full_page=True)
         finally:
             browser.close()
