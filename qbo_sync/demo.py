@@ -44,7 +44,9 @@ def run_demo(args) -> int:
 
     preflight.check(str(demo_config))   # e.g. a tuned suites folder that lacks a suite: one line, no run
     from qbo_sync.flows.sync import sync
+    from qbo_sync.ops import temporary_server
 
+    temporary_server.start()
     report = sync(entities=None, mode="all", approval="yes", config=str(demo_config))
 
     from qbo_sync.pipeline.report import to_markdown

@@ -39,7 +39,9 @@ def _run_sync_flow(args, **params) -> dict:
 
     preflight.check(args.config, params.get("entities"))   # configuration errors before Prefect starts
     from qbo_sync.flows.sync import sync
+    from qbo_sync.ops import temporary_server
 
+    temporary_server.start()
     return sync(config=args.config, **params)
 
 
@@ -65,9 +67,11 @@ def cmd_retry(args) -> int:
 
     if not args.failed and not args.record:
         raise CliError("name a RECORD to retry, or pass --failed for every Failed record")
-    preflight.check(args.config)
+    preflight.check(args.config)   # configuration errors before Prefect starts
     from qbo_sync.flows.retry import retry
+    from qbo_sync.ops import temporary_server
 
+    temporary_server.start()
     report = retry(records=None if args.failed else [args.record], approval="yes", config=args.config)
     if report:
         _print_report(report)

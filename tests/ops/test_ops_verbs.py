@@ -38,12 +38,12 @@ def test_log_lists_the_run_with_its_outcome_counts(prefect, make_resources, conf
     mine = next(r for r in json.loads(out) if r["flow_run_id"] == report["flow_run_id"])
     needs_action = report["counts"]["projects"]["Needs Action"]
     assert needs_action > 0
-    assert (mine["kind"], mine["outcome"]) == ("sync", "not pushed")
+    assert (mine["kind"], mine["outcome"]) == ("sync", "not approved")
     assert mine["counts"] == f"0 created, 0 updated, 0 failed, {needs_action} need action"
     assert mine["started_at"] <= mine["finished_at"]
 
     code, out, _ = _run_cli(capsys, "--config", config, "log", "--limit", "50")
-    assert code == 0 and report["flow_run_id"] in out and "not pushed" in out
+    assert code == 0 and report["flow_run_id"] in out and "not approved" in out
 
 
 def _settings_file(tmp_path, **values) -> str:
