@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python bench/bench_staging.py
 	$(BIN)/python bench/bench_prefect_overhead.py
 	$(BIN)/python bench/bench_console.py
+	$(BIN)/python bench/bench_read_verbs.py
 
 ## Two companies synced at once by two Prefect workers (a Prefect server on PostgreSQL).
 two-companies: install

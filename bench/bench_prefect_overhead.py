@@ -34,7 +34,6 @@ def write_config(info: dict, realm: str, folder: Path, size: int) -> str:
     DemoSource(size=size).write_csv(folder / "source")
     settings = load_settings(
         None, data_dir=folder / "data", database_url=f"sqlite:///{folder / 'staging.db'}",
-        validations_dir=REPO / "validations",
         source={"kind": "csv", "csv": {"path": str(folder / "source")}},
         qbo={"kind": "remote", "discovery_url": info["discovery_url"], "api_url_v3": info["api_url_v3"],
              "realm_id": realm, "client_id": info["client_id"], "client_secret": info["client_secret"],

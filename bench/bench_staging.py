@@ -76,7 +76,6 @@ def bare_cost(source: Path, folder: Path, repeats: int = 3) -> tuple[float, int]
 def resources_for(info: dict, realm: str, source: Path, folder: Path, time_scale: float) -> Resources:
     settings = load_settings(
         None, data_dir=folder / "data", database_url=f"sqlite:///{folder / 'staging.db'}",
-        validations_dir=REPO / "validations",
         source={"kind": "csv", "csv": {"path": str(source)}},
         qbo={"kind": "remote", "discovery_url": info["discovery_url"], "api_url_v3": info["api_url_v3"],
              "realm_id": realm, "client_id": info["client_id"], "client_secret": info["client_secret"],

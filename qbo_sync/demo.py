@@ -26,8 +26,9 @@ def run_demo(args) -> int:
     demo_config = settings.data_dir / "demo-settings.yaml"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     demo_config.write_text(yaml.safe_dump({
-        "data_dir": str(settings.data_dir.resolve()),
-        "validations_dir": str(settings.validations_dir.resolve()),
+        "data_dir": str(settings.data_dir),
+        "reports_dir": str(settings.reports_dir),
+        **({"validations_dir": str(settings.validations_dir)} if settings.validations_dir else {}),
         "source": {"kind": "demo", "demo": {"size": args.size, "seed": settings.source.demo.seed}},
         "sync": {"project_mode": settings.sync.project_mode, "auto_confirm_customer": True},
     }, sort_keys=False))
@@ -39,6 +40,9 @@ def run_demo(args) -> int:
     started = time.monotonic()
     print(f"qbo-sync demo: a generated construction company (size {args.size}) synced to the local "
           f"QBO sandbox; state in {settings.data_dir.resolve()}")
+    from qbo_sync import preflight
+
+    preflight.check(str(demo_config))   # e.g. a tuned suites folder that lacks a suite: one line, no run
     from qbo_sync.flows.sync import sync
     from qbo_sync.ops import temporary_server
 

@@ -1,9 +1,10 @@
 """The mapping settings (the "Mapping tab"): how source records become QBO objects.
 
 Read from a YAML file like the settings: $QBO_SYNC_MAPPINGS, else mappings.yaml beside
-the settings file, else config/mappings.yaml in the working directory, else the defaults
-below (which config/mappings.yaml repeats). A bad key or value is a MappingsError that
-names it. docs/mapping.md describes every key.
+the settings file, else the defaults below (which qbo_sync/defaults/mappings.yaml, the file
+`qbo-sync init` writes, repeats). Never from the working directory alone: the settings file
+in use decides. A bad key or value is a MappingsError that names it. docs/mapping.md
+describes every key.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-DEFAULT_PATH = Path("config/mappings.yaml")
+SHIPPED = Path(__file__).resolve().parent / "defaults" / "mappings.yaml"
 Target = Literal["item", "account", "class"]
 QBO_ENTITY = {"item": "Item", "account": "Account", "class": "Class"}
 
@@ -99,7 +100,7 @@ def find_path(settings_file: Path | None = None) -> Path | None:
         return path
     if settings_file is not None and (Path(settings_file).parent / "mappings.yaml").is_file():
         return Path(settings_file).parent / "mappings.yaml"
-    return DEFAULT_PATH if DEFAULT_PATH.is_file() else None
+    return None
 
 
 def load_mappings(path: str | os.PathLike | None = None) -> Mappings:
@@ -114,18 +115,18 @@ def load_mappings(path: str | os.PathLike | None = None) -> Mappings:
     try:
         content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise MappingsError(f"{path}: not valid YAML: {exc}") from None
+        raise MappingsError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(content, dict):
         raise MappingsError(f"{path}: the top level must be a mapping of keys to values")
     try:
         return Mappings(**content, path=str(path))
     except ValidationError as exc:
-        lines = [f"invalid mappings in {path}:"]
+        problems = []
         for error in exc.errors():
             key = ".".join(str(p) for p in error["loc"])
-            lines.append(f"  {key}: " + ("unknown setting" if error["type"] == "extra_forbidden"
-                                         else error["msg"]))
-        raise MappingsError("\n".join(lines)) from None
+            problems.append(f"{key}: " + ("unknown setting" if error["type"] == "extra_forbidden"
+                                          else " ".join(str(error["msg"]).split())))
+        raise MappingsError(f"{path}: " + "; ".join(problems)) from None
 
 
 def for_resources(res) -> Mappings:

@@ -64,6 +64,7 @@ def qbo_endpoints(settings: Settings):
                          graphql_url=info["base_url"].rstrip("/") + "/graphql",
                          realm_id=q.realm_id or info["realm_id"], client_id=info["client_id"],
                          client_secret=info["client_secret"], redirect_uri=info["redirect_uri"])
+    q.require_credentials()   # a one-line error naming QBO_SYNC_QBO__CLIENT_SECRET when it is missing
     graphql = q.graphql_url or q.api_url_v3.rstrip("/").removesuffix("/v3") + "/graphql"
     return Endpoints(discovery_url=q.discovery_url, api_url_v3=q.api_url_v3, graphql_url=graphql,
                      realm_id=q.realm_id, client_id=q.client_id, client_secret=q.client_secret,

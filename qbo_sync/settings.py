@@ -1,8 +1,14 @@
 """Settings: a YAML file, every key overridable by an environment variable.
 
 Where the file comes from, first match wins: `--config PATH`, $QBO_SYNC_CONFIG,
-config/settings.yaml in the working directory. Environment variables QBO_SYNC_<KEY>
-override it, nested keys joined with `__` (QBO_SYNC_SYNC__PROJECT_MODE=sub-customer).
+config/settings.yaml in the working directory; none: the embedded defaults (the demo
+source, the embedded QBO sandbox, state in ./.qbo-sync). `qbo-sync init` writes a starter
+file (qbo_sync/defaults/settings.yaml, every key with a comment). Environment variables
+QBO_SYNC_<KEY> override it, nested keys joined with `__` (QBO_SYNC_SYNC__PROJECT_MODE=customer).
+
+Folders and files named in the settings file are relative to that file's folder, so a
+configuration folder works from any working directory; those given in the environment or
+in code are relative to the working directory. Either way they are made absolute on load.
 Secrets (client secret, token key) belong in the environment, never in the file, or in a
 Prefect Secret block named by the setting: `client_secret: prefect-secret:qbo-client-secret`
 (qbo_sync.ops.secrets).
@@ -16,15 +22,10 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
-from pydantic_settings import YamlConfigSettingsSource
+from pydantic_settings import InitSettingsSource
 
-DEFAULT_CONFIG = Path("config/settings.yaml")
-ENV_PREFIX = "QBO_SYNC_"
-
-
-class SettingsError(Exception):
-    """Settings that cannot be used. The message names every bad key."""
-
+from qbo_sync.settings_file import (DEFAULT_CONFIG, ENV_PREFIX, SettingsError, absolute, config_path,  # noqa: F401
+                                    read_yaml, relative_to, staging_url_of)
 
 class _Section(BaseModel):
     # A misspelt key is an error, not a silently ignored line.
@@ -80,12 +81,24 @@ class QboSettings(_Section):
 
     @model_validator(mode="after")
     def _remote_needs_urls(self):
+        # The app's credentials are checked when QBO is used (require_credentials), so the
+        # verbs that only read the staging database run without them.
         if self.kind == "remote":
-            missing = [k for k in ("discovery_url", "api_url_v3", "realm_id", "client_id", "client_secret")
-                       if not getattr(self, k)]
+            missing = [k for k in ("discovery_url", "api_url_v3", "realm_id") if not getattr(self, k)]
             if missing:
                 raise ValueError("qbo.kind remote needs " + ", ".join(f"qbo.{k}" for k in missing))
         return self
+
+    def require_credentials(self) -> None:
+        """Before talking to a remote QBO: the app's id and secret, named by the variable to set."""
+        if self.kind != "remote":
+            return
+        for key, what in (("client_id", "client id"), ("client_secret", "client secret")):
+            if not getattr(self, key):
+                raise SettingsError(
+                    f"qbo.{key} is not set: set the environment variable {ENV_PREFIX}QBO__{key.upper()} "
+                    f"to your Intuit app's {what} (or name a Prefect Secret block in the settings file: "
+                    f"{key}: prefect-secret:NAME)")
 
 
 class EntityRule(_Section):
@@ -176,6 +189,9 @@ class ConsoleSettings(_Section):
     # QBO_SYNC_CONSOLE__SECRET_KEY when several console processes share sessions.
     secret_key: str = ""
     page_size: int = Field(50, ge=10, le=500)
+    # The address people (and links in the Prefect UI's run artifacts) reach the console at;
+    # run reports and Data Docs are served under it, at /reports/.
+    public_url: str = Field("http://127.0.0.1:8080", pattern=r"^https?://[^/\s]+(/\S*)?$")
 
 
 class Settings(BaseSettings):
@@ -194,8 +210,8 @@ class Settings(BaseSettings):
     sync: SyncSettings = SyncSettings()
     push: PushSettings = PushSettings()
     console: ConsoleSettings = ConsoleSettings()
-    validations_dir: Path = Path("validations")
-    reports_dir: Path = Path("reports")
+    validations_dir: Path | None = None   # tuned suites; empty: the suites shipped with qbo-sync
+    reports_dir: Path | None = None       # run reports and Data Docs; empty: data_dir/reports
     schedule: ScheduleSettings = ScheduleSettings()
     notifications: NotificationSettings = NotificationSettings()
     companies: dict[str, CompanySettings] = {}
@@ -222,9 +238,23 @@ class Settings(BaseSettings):
                 self._secret_references[key] = reference
         return self
 
+    @model_validator(mode="after")
+    def _absolute_folders(self):
+        # Absolute from here on: a flow run, a worker or a derived company file reads the
+        # same folders whatever its working directory.
+        self.data_dir = absolute(self.data_dir)
+        self.reports_dir = absolute(self.reports_dir or self.data_dir / "reports")
+        if self.validations_dir is not None:
+            self.validations_dir = absolute(self.validations_dir)
+        self.source.csv.path = absolute(self.source.csv.path)
+        for company in self.companies.values():
+            if company.data_dir is not None:
+                company.data_dir = absolute(company.data_dir)
+        return self
+
     @property
     def staging_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'staging.db').resolve()}"
+        return staging_url_of(self.database_url, self.data_dir)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
@@ -234,31 +264,16 @@ class Settings(BaseSettings):
         yaml_file = cls.yaml_file
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if yaml_file is not None:
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+            content = read_yaml(yaml_file) or {}
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=relative_to(content, yaml_file.parent)))
         return tuple(sources)
-
-
-def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
-    """The settings file to read, or None for the embedded defaults."""
-    if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise SettingsError(f"settings file not found: {path}")
-        return path
-    from_env = os.environ.get("QBO_SYNC_CONFIG")
-    if from_env:
-        path = Path(from_env)
-        if not path.is_file():
-            raise SettingsError(f"settings file not found: {path} (from QBO_SYNC_CONFIG)")
-        return path
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None
 
 
 def load_settings(path: str | os.PathLike | None = None, **overrides) -> Settings:
     """Read and validate settings; a bad key or value raises SettingsError naming it."""
     yaml_file = config_path(path)
     if yaml_file is not None:
-        _check_yaml(yaml_file)
+        read_yaml(yaml_file)   # a broken file is named before pydantic sees it
     bound = type("BoundSettings", (Settings,), {"yaml_file": yaml_file})
     try:
         return bound(**overrides)
@@ -266,25 +281,19 @@ def load_settings(path: str | os.PathLike | None = None, **overrides) -> Setting
         raise SettingsError(_describe(exc, yaml_file)) from None
 
 
-def _check_yaml(path: Path) -> None:
-    import yaml
-
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
-    if content is not None and not isinstance(content, dict):
-        raise SettingsError(f"{path}: the top level must be a mapping of keys to values")
-
-
 def _describe(exc: ValidationError, yaml_file: Path | None) -> str:
-    where = f" in {yaml_file} or the environment" if yaml_file else " in the environment"
-    lines = [f"invalid settings{where}:"]
+    """One line: where the settings came from, then each bad key, its problem and its variable."""
+    problems = []
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"] if not str(part).startswith("function-"))
-        env_name = ENV_PREFIX + "__".join(str(p) for p in error["loc"]).upper()
+        loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+        key = ".".join(loc)
         if error["type"] == "extra_forbidden":
-            lines.append(f"  {key}: unknown setting")
+            problems.append(f"{key}: unknown setting")
         else:
-            lines.append(f"  {key or '(settings)'}: {error['msg']} (environment variable {env_name})")
-    return "\n".join(lines)
+            message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
+            env_name = ENV_PREFIX + "__".join(loc).upper()
+            problems.append(f"{key or '(settings)'}: {message}"
+                            + (f" (environment variable {env_name})" if loc else ""))
+    where = f"{yaml_file} (or its QBO_SYNC_* environment variables)" if yaml_file else \
+        "settings from QBO_SYNC_* environment variables"
+    return f"{where}: " + "; ".join(problems)

@@ -1,87 +1,118 @@
 """Read-only views of the staging database: status lists, history, payloads, reports.
 
-Shared by the CLI and the console. They import neither Prefect nor Great Expectations.
+Shared by the CLI and the console. Each takes a StagingDb (the console's) or a Reader
+(qbo_sync.db.reading: what the CLI's read-only verbs open), and runs plain SQL on it, so
+that those verbs import neither SQLAlchemy nor Prefect nor Great Expectations nor pandas.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from qbo_sync import statuses
-from qbo_sync.db.engine import StagingDb
-from qbo_sync.db.models import FieldChange, Record, RecordLink, Run, SyncAttempt
-from qbo_sync.pipeline import records as staged
+from qbo_sync import record_refs, statuses
+from qbo_sync.db.reading import json_value, reader_of, when
 
 
 def _iso(value) -> str | None:
+    value = when(value)
     return value.isoformat() if value else None
 
 
-def status_rows(db: StagingDb, entity: str | None = None, status: str | None = None) -> list[dict]:
-    query = select(Record).where(Record.deleted_in_source.is_(False)).order_by(Record.id)
+def status_rows(db, entity: str | None = None, status: str | None = None) -> list[dict]:
+    reader = reader_of(db)
+    where, params = ["NOT deleted_in_source"], {}
     if entity:
-        query = query.where(Record.entity == entity)
+        where.append("entity = :entity")
+        params["entity"] = entity
     if status:
-        query = query.where(Record.status == status)
-    with db.session() as session:
-        records = list(session.scalars(query))
-        links = {(link.record_id, link.role): link for link in session.scalars(select(RecordLink))}
+        where.append("status = :status")
+        params["status"] = status
+    records = reader.rows("SELECT id, entity, source_id, name, status, reasons, qbo_id, qbo_objects, synced_at, "
+                          f"suggestions FROM records WHERE {' AND '.join(where)} ORDER BY id", **params)
+    customers = {link["record_id"]: link for link in reader.rows(
+        "SELECT record_id, qbo_id, qbo_name FROM record_links WHERE role = :role", role="customer")}
     rows = []
     for r in records:
-        customer = links.get((r.id, "customer"))
+        customer = customers.get(r["id"])
+        synced_at = when(r["synced_at"])
         rows.append({
-            "record": r.id, "entity": r.entity, "source_id": r.source_id, "name": r.name,
-            "status": statuses.label(r.status), "reasons": statuses.reason_texts(r.reasons),
-            "qbo_id": r.qbo_id, "qbo_ids": {k: v.get("id") for k, v in (r.qbo_objects or {}).items()},
-            "synced_at": _iso(r.synced_at),
-            "synced": r.synced_at.strftime("%Y-%m-%d %H:%M") if r.synced_at else "Not Synced",
-            "qbo_customer": ({"qbo_id": customer.qbo_id, "name": customer.qbo_name} if customer else None),
-            "suggested_customer": (r.suggestions or {}).get("customer"),
+            "record": r["id"], "entity": r["entity"], "source_id": r["source_id"], "name": r["name"],
+            "status": statuses.label(r["status"]), "reasons": statuses.reason_texts(json_value(r["reasons"])),
+            "qbo_id": r["qbo_id"],
+            "qbo_ids": {k: v.get("id") for k, v in (json_value(r["qbo_objects"]) or {}).items()},
+            "synced_at": _iso(synced_at),
+            "synced": synced_at.strftime("%Y-%m-%d %H:%M") if synced_at else "Not Synced",
+            "qbo_customer": ({"qbo_id": customer["qbo_id"], "name": customer["qbo_name"]} if customer else None),
+            "suggested_customer": (json_value(r["suggestions"]) or {}).get("customer"),
         })
     return rows
 
 
-def history(db: StagingDb, record_text: str) -> dict:
-    with db.session() as session:
-        record = staged.find(session, record_text)
-        changes = session.scalars(select(FieldChange).where(FieldChange.record_id == record.id)
-                                  .order_by(FieldChange.id))
-        attempts = session.scalars(select(SyncAttempt).where(SyncAttempt.record_id == record.id)
-                                   .order_by(SyncAttempt.id))
-        return {
-            "record": record.id, "entity": record.entity, "source_id": record.source_id,
-            "name": record.name, "status": statuses.label(record.status),
-            "changes": [{"when": _iso(c.changed_at), "import": c.import_id, "field": c.field,
-                         "old": c.old, "new": c.new} for c in changes],
-            "sync_activity": [{"when": _iso(a.attempted_at), "flow_run": a.flow_run_id,
-                               "operation": a.operation, "outcome": a.outcome, "qbo_id": a.qbo_id,
-                               "message": a.message} for a in attempts],
-        }
+def find_record(db, record_text: str) -> dict:
+    """The record a user names (qbo_sync.record_refs): id, entity, source_id, name, status."""
+    reader = reader_of(db)
+    ref = record_refs.parse(record_text)
+    columns = "SELECT id, entity, source_id, name, status FROM records"
+    if ref.number is not None:
+        found = reader.rows(f"{columns} WHERE id = :id", id=ref.number)
+        if found:
+            return found[0]
+    if ref.entity is not None:
+        found = reader.rows(f"{columns} WHERE entity = :entity AND source_id = :source_id",
+                            entity=ref.entity, source_id=ref.source_id)
+        if not found:
+            raise ref.missing_in_entity()
+        return found[0]
+    return ref.one_of(reader.rows(f"{columns} WHERE source_id = :source_id ORDER BY id", source_id=ref.source_id),
+                      label=lambda m: f"{m['entity']}/{m['source_id']}")
 
 
-def payload(db: StagingDb, record_text: str) -> dict:
+def history(db, record_text: str) -> dict:
+    reader = reader_of(db)
+    record = find_record(reader, record_text)
+    changes = reader.rows("SELECT changed_at, import_id, field, old, new FROM field_changes "
+                          "WHERE record_id = :id ORDER BY id", id=record["id"])
+    attempts = reader.rows("SELECT attempted_at, flow_run_id, operation, outcome, qbo_id, message "
+                           "FROM sync_attempts WHERE record_id = :id ORDER BY id", id=record["id"])
+    return {
+        "record": record["id"], "entity": record["entity"], "source_id": record["source_id"],
+        "name": record["name"], "status": statuses.label(record["status"]),
+        "changes": [{"when": _iso(c["changed_at"]), "import": c["import_id"], "field": c["field"],
+                     "old": c["old"], "new": c["new"]} for c in changes],
+        "sync_activity": [{"when": _iso(a["attempted_at"]), "flow_run": a["flow_run_id"],
+                           "operation": a["operation"], "outcome": a["outcome"], "qbo_id": a["qbo_id"],
+                           "message": a["message"]} for a in attempts],
+    }
+
+
+def payload(db, record_text: str) -> dict:
     """The exact JSON last sent to QBO for a record, and QBO's answer."""
-    with db.session() as session:
-        record = staged.find(session, record_text)
-        last = session.scalar(select(SyncAttempt).where(SyncAttempt.record_id == record.id,
-                                                        SyncAttempt.request.is_not(None))
-                              .order_by(SyncAttempt.id.desc()).limit(1))
-        return {"record": record.id, "entity": record.entity, "source_id": record.source_id,
-                "sent_at": _iso(last.attempted_at) if last else None,
-                "request": last.request if last else None,
-                "response": last.response if last else None}
+    reader = reader_of(db)
+    record = find_record(reader, record_text)
+    last = reader.rows("SELECT attempted_at, request, response FROM sync_attempts "
+                       "WHERE record_id = :id AND request IS NOT NULL ORDER BY id DESC LIMIT 1", id=record["id"])
+    last = last[0] if last else None
+    return {"record": record["id"], "entity": record["entity"], "source_id": record["source_id"],
+            "sent_at": _iso(last["attempted_at"]) if last else None,
+            "request": json_value(last["request"]) if last else None,
+            "response": json_value(last["response"]) if last else None}
 
 
-def runs(db: StagingDb, limit: int = 20) -> list[Run]:
+def runs(db, limit: int = 20) -> list:
+    """The console's Runs page: the latest runs as ORM objects."""
+    from sqlalchemy import select
+
+    from qbo_sync.db.models import Run
+
     with db.session() as session:
         return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
 
 
-def run_report(db: StagingDb, run: str | None = None) -> dict | None:
-    with db.session() as session:
-        query = select(Run).order_by(Run.id.desc()).limit(1)
-        if run:
-            query = (select(Run).where(Run.id == int(run)) if run.isdigit()
-                     else select(Run).where(Run.flow_run_id == run))
-        found = session.scalar(query)
-        return found.report if found else None
+def run_report(db, run: str | None = None) -> dict | None:
+    reader = reader_of(db)
+    if not run:
+        found = reader.rows("SELECT report FROM runs ORDER BY id DESC LIMIT 1")
+    elif run.isdigit():
+        found = reader.rows("SELECT report FROM runs WHERE id = :id", id=int(run))
+    else:
+        found = reader.rows("SELECT report FROM runs WHERE flow_run_id = :flow_run_id ORDER BY id DESC LIMIT 1",
+                            flow_run_id=run)
+    return json_value(found[0]["report"]) if found else None

@@ -134,7 +134,6 @@ def write_settings(work: Path, info: dict, realms: dict[str, str]) -> Path:
                            "schedule": {"every": "cron", "cron": EVERY_MINUTE}}
     settings = {
         "data_dir": str(work / "data"), "reports_dir": str(work / "reports"),
-        "validations_dir": str(REPO / "validations"),
         "qbo": {"kind": "remote", "discovery_url": info["discovery_url"], "api_url_v3": info["api_url_v3"],
                 "realm_id": realms["north"], "client_id": info["client_id"],
                 "redirect_uri": info["redirect_uri"]},

@@ -2,8 +2,10 @@
 
 Each `verbs_*.py` module in this package adds its verbs with `register(verbs)`; they are
 found at start-up, so a new group of verbs is a new module and nothing else.
-Verbs that only read the staging database (status, history, payload, report) import
-neither Prefect nor Great Expectations, so they answer at once.
+The verbs that only read (status, history, payload, report, log, mapping show) open the
+staging database with `_reader` and never load the full settings: they import neither
+Prefect, Great Expectations, pandas nor SQLAlchemy, need no QuickBooks credentials, and
+answer at once (bench/bench_read_verbs.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -30,6 +33,18 @@ def _resources(args, **overrides):
     from qbo_sync.resources import Resources
 
     return Resources(_settings(args, **overrides))
+
+def _location(args):
+    """Where the configuration keeps its state, without loading (and checking) every setting."""
+    from qbo_sync.settings_file import locate
+
+    return locate(args.config)
+
+def _reader(args):
+    """The staging database for a read-only verb (qbo_sync.db.reading)."""
+    from qbo_sync.db.reading import open_reader
+
+    return open_reader(_location(args).staging_url)
 
 def _print_json(value) -> None:
     print(json.dumps(value, indent=2, default=str))
@@ -73,19 +88,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    """Failures whose message is the whole story for a user: no traceback."""
-    from qbo_sync.pipeline.records import RecordNotFound
-    from qbo_sync.settings import SettingsError
-    from qbo_sync.sources.base import SourceError
+    """Failures whose message is the whole story for a user (a configuration error, a record
+    that is not there, ...): one line naming the file, key or variable, no traceback."""
+    from qbo_sync.record_refs import RecordNotFound
+    from qbo_sync.settings_file import SettingsError
 
-    errors: list[type[BaseException]] = [CliError, SettingsError, SourceError, RecordNotFound, ValueError]
-    for module, name in (("qbo_sync.qbo.connection", "NotConnected"),
+    errors: list[type[BaseException]] = [CliError, SettingsError, RecordNotFound, ValueError]
+    # An error of a module that was never imported cannot have been raised: only those that
+    # were are looked up, so a read-only verb's error does not import pandas or SQLAlchemy.
+    for module, name in (("qbo_sync.sources.base", "SourceError"),
+                         ("qbo_sync.validation.suites", "SuiteError"),
+                         ("qbo_sync.qbo.connection", "NotConnected"),
                          ("qbo_sync.pipeline.pushing", "ProjectsNotEnabled"),
-                         ("qbo_sync.qbo.tokens", "TokenKeyError")):
-        errors.append(getattr(__import__(module, fromlist=[name]), name))
+                         ("qbo_sync.qbo.tokens", "TokenKeyError"),
+                         ("qbo_sync.console.auth", "ConsoleConfigError")):
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
     return tuple(errors)
 
 def main(argv: list[str] | None = None) -> int:
+    # Prefect's temporary server sends usage telemetry; offline (as these machines often are)
+    # it logs a traceback into every run's output. A user's own setting wins.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
@@ -94,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if isinstance(exc, _user_errors()):
-            print(f"qbo-sync: {exc}", file=sys.stderr)
+            print(f"qbo-sync: {' '.join(str(exc).split())}", file=sys.stderr)
             return 1
         raise
 

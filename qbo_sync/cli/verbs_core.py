@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qbo_sync.cli import (CliError, _add_import_modes, _entities, _import_mode, _print_json,
-                          _print_report, _resources, _settings)
+                          _print_report, _reader, _resources, _settings)
 from qbo_sync.tables import render_table as _table
 
 
@@ -35,6 +35,9 @@ def cmd_import(args) -> int:
 
 
 def _run_sync_flow(args, **params) -> dict:
+    from qbo_sync import preflight
+
+    preflight.check(args.config, params.get("entities"))   # configuration errors before Prefect starts
     from qbo_sync.flows.sync import sync
     from qbo_sync.ops import temporary_server
 
@@ -60,11 +63,14 @@ def cmd_push(args) -> int:
 
 
 def cmd_retry(args) -> int:
-    from qbo_sync.flows.retry import retry
-    from qbo_sync.ops import temporary_server
+    from qbo_sync import preflight
 
     if not args.failed and not args.record:
         raise CliError("name a RECORD to retry, or pass --failed for every Failed record")
+    preflight.check(args.config)   # configuration errors before Prefect starts
+    from qbo_sync.flows.retry import retry
+    from qbo_sync.ops import temporary_server
+
     temporary_server.start()
     report = retry(records=None if args.failed else [args.record], approval="yes", config=args.config)
     if report:
@@ -80,7 +86,8 @@ def cmd_status(args) -> int:
         status = statuses.parse(args.status) if args.status else None
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    rows = status_rows(_resources(args).db, entity=(_entities(args) or [None])[0], status=status)
+    with _reader(args) as reader:
+        rows = status_rows(reader, entity=(_entities(args) or [None])[0], status=status)
     if args.json:
         _print_json([{k: r[k] for k in ("record", "entity", "source_id", "name", "status", "reasons",
                                         "qbo_id", "qbo_ids", "synced_at", "qbo_customer")} for r in rows])
@@ -136,7 +143,8 @@ def cmd_map(args) -> int:
 def cmd_history(args) -> int:
     from qbo_sync.views import history
 
-    result = history(_resources(args).db, args.record)
+    with _reader(args) as reader:
+        result = history(reader, args.record)
     if args.json:
         _print_json(result)
         return 0
@@ -155,7 +163,8 @@ def cmd_history(args) -> int:
 def cmd_payload(args) -> int:
     from qbo_sync.views import payload
 
-    result = payload(_resources(args).db, args.record)
+    with _reader(args) as reader:
+        result = payload(reader, args.record)
     if result["request"] is None and not args.json:
         print(f"#{result['record']} {result['entity']}/{result['source_id']} has not been sent to QBO yet.")
         return 0
@@ -166,7 +175,8 @@ def cmd_payload(args) -> int:
 def cmd_report(args) -> int:
     from qbo_sync.views import run_report
 
-    report = run_report(_resources(args).db, args.run)
+    with _reader(args) as reader:
+        report = run_report(reader, args.run)
     if report is None:
         raise CliError("no run report yet: run qbo-sync sync first" if not args.run else f"no run {args.run}")
     if args.json:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qbo_sync.cli import CliError, _print_json, _resources, _table
+from qbo_sync.cli import CliError, _location, _print_json, _resources, _table
 
 
 def _mappings(res):
@@ -15,8 +15,13 @@ def _mappings(res):
 
 
 def cmd_mapping_show(args) -> int:
-    res = _resources(args)
-    found = _mappings(res)
+    from qbo_sync import mappings
+
+    # Read-only: the mappings file beside the settings file, without loading every setting.
+    try:
+        found = mappings.load_mappings(mappings.find_path(_location(args).settings_file))
+    except mappings.MappingsError as exc:
+        raise CliError(str(exc)) from None
     effective = found.model_dump(mode="json")
     if args.json:
         _print_json(effective)
@@ -132,7 +137,7 @@ def _print_reconcile(result) -> None:
 def register(verbs) -> None:
     p = verbs.add_parser("mapping", help="the mapping settings: show them, check what has no QBO target")
     sub = p.add_subparsers(dest="mapping_verb", required=True, metavar="ACTION")
-    m = sub.add_parser("show", help="print the effective mapping (config/mappings.yaml and defaults)")
+    m = sub.add_parser("show", help="print the effective mapping (mappings.yaml beside the settings, and the defaults)")
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_mapping_show)
     m = sub.add_parser("check", help="list source cost codes, employees and vendors with no QBO target yet")

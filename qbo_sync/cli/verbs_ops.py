@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 
-from qbo_sync.cli import CliError, _entities, _print_json, _resources, _settings, _table
+from qbo_sync.cli import CliError, _entities, _location, _print_json, _reader, _resources, _settings, _table
 
 
 def _connection(args):
@@ -50,16 +50,17 @@ def cmd_report_files(args, core_report) -> int:
         return core_report(args)
     from qbo_sync.views import run_report
 
-    res = _resources(args)
-    report = run_report(res.db, args.run)
+    with _reader(args) as reader:
+        report = run_report(reader, args.run)
     if report is None:
         raise CliError("no run report yet: run qbo-sync sync first" if not args.run else f"no run {args.run}")
     if args.data_docs:
-        from qbo_sync.ops.data_docs import index_of
+        from qbo_sync.ops.data_docs import index_for_report
 
-        index = index_of(res.settings.reports_dir, report.get("flow_run_id"))
+        reports_dir = _location(args).reports_dir
+        index = index_for_report(reports_dir, report)
         if index is None:
-            raise CliError(f"run {args.run or '(latest)'} has no Data Docs in {res.settings.reports_dir}")
+            raise CliError(f"run {args.run or '(latest)'} has no Data Docs in {reports_dir}")
         print(index)
     files = report.get("files") or {}
     for kind in ("html", "csv"):
@@ -94,19 +95,18 @@ def _prefect_server(need_running: bool):
 
 
 def cmd_log(args) -> int:
-    from qbo_sync.ops.history import flow_run_log
+    from qbo_sync.ops.history import run_log
 
-    with _prefect_server(need_running=False):
-        rows = flow_run_log(_resources(args).db, limit=args.limit)
+    with _reader(args) as reader:
+        rows = run_log(reader, limit=args.limit)
     if args.json:
         _print_json(rows)
         return 0
     if not rows:
-        print("No qbo-sync flow runs in Prefect's history yet.")
+        print("No runs yet: qbo-sync sync (or a Prefect deployment) records each run here.")
         return 0
-    print(_table(rows, [("start", "Started"), ("flow", "Flow"), ("deployment", "Deployment"),
-                        ("state", "State"), ("run", "Run"), ("outcome", "Outcome"), ("counts", "Counts"),
-                        ("flow_run_id", "Flow run")]))
+    print(_table(rows, [("run", "Run"), ("started", "Started (UTC)"), ("duration", "Took"), ("kind", "Kind"),
+                        ("outcome", "Outcome"), ("counts", "Counts"), ("flow_run_id", "Flow run")]))
     return 0
 
 
@@ -169,7 +169,7 @@ def register(verbs) -> None:
     p = verbs.add_parser("disconnect", help="revoke the QuickBooks connection and delete its tokens")
     p.set_defaults(func=cmd_disconnect)
 
-    p = verbs.add_parser("log", help="past runs from Prefect's flow-run history, with outcome counts")
+    p = verbs.add_parser("log", help="past runs (newest first) with their outcome and counts, from the staging database")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_log)

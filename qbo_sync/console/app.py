@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from qbo_sync.console import actions, auth, csrf, pages
+from qbo_sync.console import actions, auth, csrf, files, pages
 from qbo_sync.console.jobs import Busy, JobRunner
 from qbo_sync.console.state import HERE, SESSION_USER, ConsoleState, NotSignedIn, render, templates
 from qbo_sync.resources import Resources
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, config: str | None = None,
     _sign_in(app)
     app.include_router(pages.router)
     app.include_router(actions.router)
+    app.include_router(files.router)   # run reports and Data Docs, linked from the Prefect UI
     return app
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from qbo_sync.db import revisions
+from qbo_sync.db.revisions import MIGRATIONS
 
 
 class StagingDb:
@@ -71,6 +73,8 @@ def _create_engine(url: str) -> Engine:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (a no-op when it is there already)."""
+    if _at_head(engine):
+        return   # the common case, without importing alembic (a read-only verb answers faster)
     from alembic import command
     from alembic.config import Config
 
@@ -79,3 +83,11 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _at_head(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            return revisions.is_current(connection.execute(text("SELECT version_num FROM alembic_version")))
+    except DBAPIError:
+        return False   # a new database: no version table yet

@@ -8,9 +8,10 @@ validations/.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from qbo_sync.settings import SyncSettings
+if TYPE_CHECKING:   # a type only: listing entities must not load the settings machinery
+    from qbo_sync.settings import SyncSettings
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from qbo_sync.entities.base import EntitySpec, LinkRule, PayloadContext
 from qbo_sync.entities.names import clean_name
-from qbo_sync.settings import SyncSettings
+
+if TYPE_CHECKING:   # a type only: listing entities must not load the settings machinery
+    from qbo_sync.settings import SyncSettings
 
 CLIENT = LinkRule(
     role="customer",

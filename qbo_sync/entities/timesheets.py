@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.projects import project_ref
-from qbo_sync.mappings import hours_minutes
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
@@ -45,6 +44,8 @@ def _rate(row: dict, ctx: PayloadContext) -> str:
 
 def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     """{day: TimeActivity body} for each day with hours."""
+    from qbo_sync import mappings   # pydantic: only when building payloads, not when listing entities
+
     mapping = ctx.mappings.timesheets
     employee = ctx.ref("employees", row["employee_id"])
     project = ctx.ref("projects", row["project_id"])
@@ -73,7 +74,7 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     dates = day_dates(row["week_ending"])
     bodies = {}
     for day in DAYS:
-        hours, minutes = hours_minutes(row.get(day) or "0")
+        hours, minutes = mappings.hours_minutes(row.get(day) or "0")
         if hours or minutes:
             bodies[day] = {**common, "TxnDate": dates[day], "Hours": hours, "Minutes": minutes}
     return bodies

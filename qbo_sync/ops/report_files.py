@@ -74,7 +74,8 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def to_html(report: dict, title: str = "qbo-sync run report", data_docs: Path | None = None) -> str:
+def to_html(report: dict, title: str = "qbo-sync run report", data_docs: str | None = None) -> str:
+    """The report as a page; data_docs: the Data Docs index, relative to the page (reports_dir)."""
     e = html.escape
     parts = [f"<!doctype html><html><head><meta charset=utf-8><title>{e(title)}</title>"
              f"<style>{_STYLE}</style></head><body><h1>{e(title)}</h1>"]
@@ -83,7 +84,7 @@ def to_html(report: dict, title: str = "qbo-sync run report", data_docs: Path | 
     if report.get("note"):
         parts.append(f"<p>{e(report['note'])}</p>")
     if data_docs is not None:
-        parts.append(f'<p>Validation details for data engineers: <a href="{e(data_docs.as_uri())}">'
+        parts.append(f'<p>Validation details for data engineers: <a href="{e(data_docs)}">'
                      "Great Expectations Data Docs</a></p>")
     if report.get("approved") is False:
         parts.append(f'<p class=bad><strong>{held_back(report)}: nothing was pushed.</strong></p>')
@@ -125,10 +126,12 @@ def write_report_files(report: dict, reports_dir: Path, name: str) -> dict[str, 
     """Write NAME.html and NAME.csv into reports_dir; returns their paths by kind."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     paths = {"html": reports_dir / f"{name}.html", "csv": reports_dir / f"{name}.csv"}
-    from qbo_sync.ops.data_docs import index_of
+    from qbo_sync.ops.data_docs import index_for_report
 
-    paths["html"].write_text(to_html(report, data_docs=index_of(reports_dir, report.get("flow_run_id"))),
-                             encoding="utf-8")
+    # A relative link: it opens from the file and from the console (/reports/) alike.
+    docs = index_for_report(reports_dir, report)
+    link = docs.relative_to(reports_dir.resolve()).as_posix() if docs else None
+    paths["html"].write_text(to_html(report, data_docs=link), encoding="utf-8")
     # utf-8-sig: Excel opens it with the right encoding.
     paths["csv"].write_text(to_csv(report), encoding="utf-8-sig")
     return {k: p.resolve() for k, p in paths.items()}

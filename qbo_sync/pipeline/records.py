@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import bindparam, select, update
 
+from qbo_sync import record_refs
 from qbo_sync.db.models import Record
+from qbo_sync.record_refs import RecordNotFound  # noqa: F401 - raised by find(); callers import it here
 from qbo_sync.sources.schema import TABLES
+
+if TYPE_CHECKING:   # pandas is imported by frame() only: the read-only verbs never need it
+    import pandas as pd
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit for IN lists
 
@@ -46,6 +51,8 @@ def _read(fetch, base, entity, statuses, record_ids, source_ids) -> list:
 
 def frame(entity: str, records: list) -> pd.DataFrame:
     """The records' source rows as a DataFrame with the table's columns."""
+    import pandas as pd
+
     return pd.DataFrame([r.data for r in records], columns=list(TABLES[entity])).fillna("")
 
 
@@ -63,29 +70,16 @@ def bulk_update(session, changes: list[dict]) -> None:
         session.connection().execute(statement, stamped)
 
 
-class RecordNotFound(Exception):
-    pass
-
-
 def find(session, text: str) -> Record:
-    """A record as a user names it: its number (#12 or 12), or ENTITY/SOURCE_ID, or a unique source id."""
-    text = text.strip()
-    number = text.removeprefix("#")
-    if number.isdigit():
-        record = session.get(Record, int(number))
+    """A record as a user names it (qbo_sync.record_refs): number, ENTITY/SOURCE_ID, or a unique source id."""
+    ref = record_refs.parse(text)
+    if ref.number is not None:
+        record = session.get(Record, ref.number)
         if record is not None:
             return record
-    for separator in ("/", ":"):
-        entity, sep, source_id = text.partition(separator)
-        if sep and entity in TABLES:
-            record = session.scalar(select(Record).where(Record.entity == entity, Record.source_id == source_id))
-            if record is None:
-                raise RecordNotFound(f"no staged {entity} record with id {source_id}")
-            return record
-    matches = list(session.scalars(select(Record).where(Record.source_id == text)))
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        options = ", ".join(f"{m.entity}/{m.source_id}" for m in matches)
-        raise RecordNotFound(f"{text!r} names several records ({options}): say which, as ENTITY/ID")
-    raise RecordNotFound(f"no staged record {text!r} (give a record number, ENTITY/SOURCE_ID or a source id)")
+    if ref.entity is not None:
+        record = session.scalar(select(Record).where(Record.entity == ref.entity, Record.source_id == ref.source_id))
+        if record is None:
+            raise ref.missing_in_entity()
+        return record
+    return ref.one_of(list(session.scalars(select(Record).where(Record.source_id == ref.source_id))))

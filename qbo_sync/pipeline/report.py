@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-
-from sqlalchemy import func, select
+from typing import TYPE_CHECKING
 
 from qbo_sync import statuses
-from qbo_sync.db.engine import StagingDb
-from qbo_sync.db.models import Record
-from qbo_sync.entities.base import EntitySpec
+
+if TYPE_CHECKING:   # to_markdown() serves `qbo-sync report`, which does not import SQLAlchemy
+    from qbo_sync.db.engine import StagingDb
+    from qbo_sync.entities.base import EntitySpec
 
 NO_PROJECT = "(no project)"
 
@@ -17,6 +17,10 @@ NO_PROJECT = "(no project)"
 def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(),
                  preview_counts: dict | None = None, approved: bool | None = None,
                  flow_run_id: str | None = None, note: str = "") -> dict:
+    from sqlalchemy import func, select
+
+    from qbo_sync.db.models import Record
+
     names = [s.name for s in specs]
     with db.session() as session:
         counts: dict[str, dict[str, int]] = {n: {code: 0 for code in statuses.LABELS} for n in names}
@@ -50,6 +54,9 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
 
 def deleted_in_source(db: StagingDb, pushes=()) -> list[dict]:
     """Bills deleted in the source: deleted in QBO by this run, or still in QBO (kept by rule, or failed)."""
+    from sqlalchemy import select
+
+    from qbo_sync.db.models import Record
     from qbo_sync.pipeline.preview import KEPT_BY_RULE, TO_DELETE
 
     deleted_now = {(p.entity, s) for p in pushes for s in getattr(p, "deleted_ids", [])}
@@ -78,6 +85,10 @@ def deleted_in_source(db: StagingDb, pushes=()) -> list[dict]:
 
 def bill_balances(db: StagingDb) -> dict:
     """Paid and open vendor bills per project, from the balances the last pull/reconcile stored."""
+    from sqlalchemy import select
+
+    from qbo_sync.db.models import Record
+
     with db.session() as session:
         bills = [(r.data, (r.qbo_objects or {}).get("balance")) for r in session.scalars(select(Record).where(
             Record.entity == "vendor_bills", Record.qbo_id.is_not(None), Record.deleted_in_source.is_(False)))]

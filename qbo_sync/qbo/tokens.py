@@ -49,7 +49,8 @@ def load_key(configured: str, data_dir: Path) -> bytes:
     try:
         Fernet(key)
     except ValueError:
-        raise TokenKeyError("token_key is not a valid Fernet key (32 url-safe base64-encoded bytes)") from None
+        where = "token_key (environment variable QBO_SYNC_TOKEN_KEY)" if configured else str(data_dir / "token.key")
+        raise TokenKeyError(f"{where} is not a valid Fernet key (32 url-safe base64-encoded bytes)") from None
     return key
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from qbo_sync import entities as registry
 from qbo_sync.db.models import Run
 from qbo_sync.ops.report_files import report_name, report_rows, write_report_files
+from qbo_sync.ops.report_links import report_url
 from qbo_sync.ops.totals import pushed_totals
 from qbo_sync.pipeline.report import build_report, to_markdown
 from qbo_sync.tasks.common import RETRY, flow_run_id, resources
@@ -37,11 +38,11 @@ def report_stage(config: str | None, entities: list[str] | None, kind: str, star
         report["files"] = {k: str(p) for k, p in files.items()}
         run.report = report
         flag_modified(run, "report")   # the dict flushed above was changed in place
-    _publish(report)
+    _publish(report, res.settings)
     return report
 
 
-def _publish(report: dict) -> None:
+def _publish(report: dict, settings) -> None:
     """The Prefect artifacts of the run report: markdown, tables, links to the files."""
     create_markdown_artifact(key="sync-report", markdown=to_markdown(report),
                              description="Counts per status, what was pushed, and what needs attention")
@@ -58,7 +59,7 @@ def _publish(report: dict) -> None:
             {"entity": p["entity"], "id": p["source_id"], "name": p["name"], "status": p["status"],
              "what to fix": "; ".join(p["reasons"])} for p in report["problems"][:5000]],
             description="Failed and Needs Action records, with the reason and the fix")
-    for kind, path in report["files"].items():
-        create_link_artifact(key=f"sync-report-{kind}", link=f"file://{path}",
+    for kind, path in report["files"].items():   # served by the console: a file:// link does not open
+        create_link_artifact(key=f"sync-report-{kind}", link=report_url(settings, path),
                              link_text=f"Run report ({kind.upper()})",
-                             description=f"The standalone {kind.upper()} run report in the reports directory")
+                             description=f"The standalone {kind.upper()} run report, served by the qbo-sync console")

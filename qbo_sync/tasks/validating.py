@@ -18,16 +18,25 @@ def validate_stage(config: str | None, entities: list[str] | None) -> dict:
             print(f"Validated {result.entity}: {result.checked} checked, {result.failed} need action")
             checked_now.append(result.entity)
         summary[result.entity] = {"checked": result.checked, "failed": result.failed, "unchanged": result.unchanged}
-    if checked_now:   # the Data Docs of an unchanged validation are those of the run that checked it
-        _publish_data_docs(res, checked_now)
+    if any(summary[entity]["checked"] for entity in checked_now):
+        _publish_data_docs(res, list(summary))   # this run's site, with every entity it validated
+    elif any(v["checked"] for v in summary.values()):
+        _link_latest_data_docs(res, list(summary))
     return summary
 
 
-def _publish_data_docs(res, entities: list[str] | None) -> None:
-    """The run's Great Expectations Data Docs, linked from the run. Docs are for reading:
-    failing to build them is logged and never fails the sync."""
+def _link(res, index, description: str) -> None:
     from prefect.artifacts import create_link_artifact
 
+    from qbo_sync.ops.report_links import report_url
+
+    create_link_artifact(key="validation-data-docs", link=report_url(res.settings, index),
+                         link_text="Great Expectations Data Docs", description=description)
+
+
+def _publish_data_docs(res, entities: list[str]) -> None:
+    """The run's Great Expectations Data Docs, linked from the run (served by the console).
+    Docs are for reading: failing to build them is logged and never fails the sync."""
     from qbo_sync.ops.data_docs import build_data_docs
 
     try:
@@ -36,7 +45,16 @@ def _publish_data_docs(res, entities: list[str] | None) -> None:
         get_run_logger().warning("Data Docs not built: %s", " ".join(str(exc).split())[:500])
         return
     print(f"Data Docs of this run's validation: {index}")
-    create_link_artifact(key="validation-data-docs", link=f"file://{index}",
-                         link_text="Great Expectations Data Docs",
-                         description="Every suite run over the staged source rows: which checks failed, "
-                                     "on how many rows, with sample values")
+    _link(res, index, "Every suite run over the staged source rows: which checks failed, on how many rows, "
+                      "with sample values")
+
+
+def _link_latest_data_docs(res, entities: list[str]) -> None:
+    """Nothing was checked again (records, suites and known ids unchanged): link the Data
+    Docs of the run that last checked, which hold the same results."""
+    from qbo_sync.ops.data_docs import latest_index, suites_of
+
+    index = latest_index(res.settings.reports_dir, suites_of(entities))
+    if index is not None:
+        _link(res, index, "Validation unchanged since the run that built these Data Docs: the same records, "
+                          "suites and known ids, so the same results")

@@ -1,4 +1,8 @@
-"""Finding and reading the suites under validations/ (one JSON file per source table).
+"""Finding and reading the suites (one JSON file per source table).
+
+The suites shipped with qbo-sync live in the package (qbo_sync/validations/); settings
+`validations_dir` (QBO_SYNC_VALIDATIONS_DIR) names a folder of tuned copies instead, as
+`qbo-sync init` writes one.
 
 Reading is plain JSON so that commands which only list or inspect suites stay fast;
 building the Great Expectations object (load_suite) imports GX lazily.
@@ -13,8 +17,9 @@ from typing import Any
 
 import qbo_sync
 
-# Overrides the default folder, e.g. for a deployment that keeps tuned suites elsewhere.
+# The settings' own variable for validations_dir: also honoured where no settings are loaded.
 SUITES_DIR_ENV = "QBO_SYNC_VALIDATIONS_DIR"
+SHIPPED_SUITES = Path(qbo_sync.__file__).resolve().parent / "validations"
 
 # Kwargs that name the columns an expectation reads.
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
@@ -26,11 +31,11 @@ class SuiteError(Exception):
 
 
 def default_suites_dir() -> Path:
-    """validations/ at the project root (next to the installed qbo_sync package), unless overridden."""
+    """The suites shipped in the package, unless QBO_SYNC_VALIDATIONS_DIR names another folder."""
     override = os.environ.get(SUITES_DIR_ENV)
     if override:
         return Path(override)
-    return Path(qbo_sync.__file__).resolve().parent.parent / "validations"
+    return SHIPPED_SUITES
 
 
 def available_suites(suites_dir: Path | None = None) -> list[str]:
@@ -47,8 +52,12 @@ def read_suite_json(suite_name: str, suites_dir: Path | None = None) -> dict[str
     """The suite file as a dict, checked for the shape the runner relies on."""
     path = suite_path(suite_name, suites_dir)
     if not path.is_file():
+        if not path.parent.is_dir():
+            raise SuiteError(f"No validation suite '{suite_name}': the folder {path.parent} does not exist "
+                             "(settings: validations_dir; leave it empty for the shipped suites)")
         known = ", ".join(available_suites(path.parent)) or "none"
-        raise SuiteError(f"No validation suite '{suite_name}': {path} does not exist (suites there: {known})")
+        raise SuiteError(f"No validation suite '{suite_name}': {path} does not exist (suites there: {known}; "
+                         f"`qbo-sync init` writes a copy of every shipped suite)")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

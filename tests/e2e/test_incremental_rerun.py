@@ -15,8 +15,8 @@ from qbo_sync import statuses
 from qbo_sync.db.models import Record
 from qbo_sync.pipeline import stages
 from qbo_sync.sources.base import SourceError
+from qbo_sync.validation.suites import SHIPPED_SUITES
 from tests.e2e.test_timesheets_sync import sync_with_preview
-from tests.fixtures import REPO
 
 
 def test_unchanged_rerun_makes_no_write_call(res, admin, realm, source):
@@ -46,7 +46,7 @@ def test_unchanged_rerun_makes_no_write_call(res, admin, realm, source):
 
 def test_validation_runs_again_only_when_records_suite_or_known_ids_change(make_resources, source, tmp_path):
     suites = tmp_path / "suites"
-    shutil.copytree(REPO / "validations", suites)
+    shutil.copytree(SHIPPED_SUITES, suites)
     res = make_resources(validations_dir=suites)
     stages.run_import(res, None, "all")
     first = {r.entity: r for r in stages.run_validate(res, None)}

@@ -75,7 +75,8 @@ def test_run_leaves_reports_notifies_and_never_shows_a_token(prefect, make_resou
                            "--data-docs"], capture_output=True, text=True, timeout=60)
     index = docs.stdout.strip()
     assert docs.returncode == 0 and index.endswith(f"{report['flow_run_id']}/index.html"), docs.stderr
-    assert f'href="file://{index}"' in page
+    # Linked relatively, so that it opens from the file and from the console's /reports/ alike.
+    assert f'href="data-docs/{report["flow_run_id"]}/index.html"' in page
     assert "projects" in open(index, encoding="utf-8").read()
 
     # Artifacts: the markdown report, the tables and the links to both files.
@@ -83,6 +84,12 @@ def test_run_leaves_reports_notifies_and_never_shows_a_token(prefect, make_resou
     keys = {a.key for a in artifacts}
     assert {"sync-report", "sync-status-counts", "sync-needs-attention", "sync-report-html",
             "sync-report-csv", "validation-data-docs"} <= keys
+    # The links open from the Prefect UI: the console's address (console.public_url), not file://.
+    links = {a.key: a.data.rsplit("(", 1)[-1].rstrip(")") for a in artifacts if a.type == "markdown"
+             and a.key in ("sync-report-html", "validation-data-docs")}   # "[text](link)"
+    console = "http://127.0.0.1:8080/reports/"
+    assert links["sync-report-html"].startswith(console) and links["sync-report-html"].endswith(".html")
+    assert links["validation-data-docs"] == f"{console}data-docs/{report['flow_run_id']}/index.html"
 
     # Notifications: one webhook and one email naming the Needs Action records.
     needs_action = report["counts"]["projects"]["Needs Action"]

@@ -141,7 +141,7 @@ def test_on_demand_run_waits_for_the_answer_in_the_ui(prefect_server, res, confi
                              capture_output=True, text=True, timeout=120)
         assert log.returncode == 0, log.stderr[-2000:]
         line = next(line for line in log.stdout.splitlines() if flow_run_id in line)
-        assert "Rejected" in line and "rejected" in line, log.stdout
+        assert "rejected" in line, log.stdout   # log reads the staging database's runs table: the outcome
 
 
 @pytest.mark.parametrize("staging_url", ["sqlite"], indirect=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from qbo_sync.ops.data_docs import build_data_docs
 from qbo_sync.pipeline.stages import run_import, run_validate
 from qbo_sync.resources import Resources
 from qbo_sync.views import status_rows
-from tests.fixtures import REPO
+from qbo_sync.validation.suites import SHIPPED_SUITES
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +40,15 @@ def test_data_docs_show_which_checks_failed_on_the_staged_rows(make_resources, t
     # P-00009's unknown status is a sample unexpected value of the failed value-set check.
     assert "Pending" in page and "flow-run-1234" in page
     assert (index.parent / "expectations" / "projects.html").is_file()
+    # Self-contained: no script, and every stylesheet, image or icon a page loads is in the site.
+    for page in index.parent.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text and " onclick=" not in text, page
+        loads = re.findall(r"<(?:link|img)\b[^>]*\b(?:href|src)=[\"']([^\"']+)", text)
+        assert loads, page
+        for target in loads:
+            assert not re.match(r"(https?:)?//", target), (page, target)
+            assert (page.parent / target).resolve().is_file(), (page, target)
 
 
 @pytest.mark.parametrize("staging_url", ["sqlite"], indirect=True)
@@ -63,8 +73,8 @@ def _tune(folder, changes) -> None:
 
 def test_validate_after_tuning_a_suite_lists_the_records_that_changed(make_resources, config_for, tmp_path):
     suites = tmp_path / "validations"
-    shutil.copytree(REPO / "validations", suites)
-    # The tuned copy of the suites (the fixture points at the repo's own validations/).
+    shutil.copytree(SHIPPED_SUITES, suites)
+    # The tuned copy of the suites (the fixture uses the shipped ones).
     res = Resources(make_resources().settings.model_copy(update={"validations_dir": suites}))
     run_import(res, ["projects"], "all")
     run_validate(res, ["projects"])

@@ -9,8 +9,9 @@ import pytest
 
 from qbo_sync.sources.schema import TABLES
 from qbo_sync.validation import runner
+from qbo_sync.validation.suites import SHIPPED_SUITES
 
-REPO_SUITES = Path(__file__).resolve().parents[2] / "validations"
+REPO_SUITES = SHIPPED_SUITES   # the suites shipped in the package (qbo_sync/validations)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,35 @@
+"""Configuration checks before a run starts.
+
+A run that would stop on its configuration (a bad settings key, a missing or broken
+validation suite, a bad mappings file, a missing client secret or token key, a CSV folder
+that is not there) stops here instead, before Prefect starts: one line that names the
+file, the key or the environment variable to set, never a traceback in a flow-run log.
+"""
+
+from __future__ import annotations
+
+from qbo_sync.settings import Settings, SettingsError, load_settings
+
+
+def check(config: str | None, entities: list[str] | None = None, qbo: bool = True) -> Settings:
+    """The settings of `config`, once every part a sync of `entities` reads is usable."""
+    from qbo_sync import entities as registry
+    from qbo_sync import mappings
+    from qbo_sync.validation.suites import read_suite_json
+
+    settings = load_settings(config)
+    for spec in registry.resolve(entities):
+        for suite in (spec.suite, spec.child_table):
+            if suite:
+                read_suite_json(suite, settings.validations_dir)
+    mappings.load_mappings(mappings.find_path(type(settings).yaml_file))
+    if settings.source.kind == "csv" and not settings.source.csv.path.is_dir():
+        raise SettingsError(f"source.csv.path: the folder {settings.source.csv.path} does not exist "
+                            "(environment variable QBO_SYNC_SOURCE__CSV__PATH)")
+    if qbo:
+        settings.qbo.require_credentials()
+        if settings.token_key:
+            from qbo_sync.qbo.tokens import load_key
+
+            load_key(settings.token_key, settings.data_dir)   # TokenKeyError names QBO_SYNC_TOKEN_KEY
+    return settings
