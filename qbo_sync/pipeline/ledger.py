@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
@@ -78,15 +79,22 @@ def _try_take(db: StagingDb, realm_id: str, holder: str) -> bool:
 
 
 @contextmanager
-def lease(db: StagingDb, realm_id: str, wait_seconds: float = 600):
-    """Hold the company's push lease for the block; wait for another holder up to wait_seconds."""
+def lease(db: StagingDb, realm_id: str, wait_seconds: float = 600,
+          busy: Callable[[str], Exception] | None = None):
+    """Hold the company's push lease for the block; wait for another holder up to wait_seconds.
+
+    The same lease guards other work under another key (pipeline/staging_lock.py); `busy`
+    makes the error raised when the wait is over, given the other holder."""
     holder = _holder()
     deadline = time.monotonic() + wait_seconds
     while not _try_take(db, realm_id, holder):
         if time.monotonic() > deadline:
             with db.session() as session:
                 other = session.get(PushLease, realm_id)
-            raise PushBusy(f"another qbo-sync run ({other.holder if other else '?'}) is pushing to "
+            other_holder = other.holder if other and other.holder else "?"
+            if busy is not None:
+                raise busy(other_holder)
+            raise PushBusy(f"another qbo-sync run ({other_holder}) is pushing to "
                            f"QuickBooks company {realm_id}; try again when it has finished")
         time.sleep(0.2)
     stop = threading.Event()
