@@ -60,16 +60,45 @@ def history(db: StagingDb, record_text: str) -> dict:
 
 
 def payload(db: StagingDb, record_text: str) -> dict:
-    """The exact JSON last sent to QBO for a record, and QBO's answer."""
+    """Every QBO object the record wrote, each with the JSON last sent for it and QBO's answer.
+
+    A record can write several objects (a weekly timesheet: one TimeActivity per day), so
+    "objects" lists each, by the part it is of the record ("mon"...; null for the record's one
+    object), with whether QBO holds it now. "request", "response" and "sent_at" are those of
+    the latest of them, as before. "wrote_nothing" is true for a record that is Synced with
+    nothing written, such as a week with no hours.
+    """
     with db.session() as session:
         record = staged.find(session, record_text)
-        last = session.scalar(select(SyncAttempt).where(SyncAttempt.record_id == record.id,
-                                                        SyncAttempt.request.is_not(None))
-                              .order_by(SyncAttempt.id.desc()).limit(1))
+        attempts = list(session.scalars(select(SyncAttempt).where(SyncAttempt.record_id == record.id,
+                                                                  SyncAttempt.request.is_not(None))
+                                        .order_by(SyncAttempt.id)))
+        held = _held_objects(record)
+        last_of: dict = {}
+        for attempt in attempts:   # in order: the last one of each object wins
+            last_of[attempt.part] = attempt
+        objects = [{"part": part, "qbo_entity": a.qbo_entity, "qbo_id": a.qbo_id,
+                    "in_qbo_now": part in held and held[part] == a.qbo_id,
+                    "operation": a.operation, "outcome": a.outcome, "sent_at": _iso(a.attempted_at),
+                    "request": a.request, "response": a.response}
+                   for part, a in sorted(last_of.items(), key=lambda item: item[1].id)]
+        last = attempts[-1] if attempts else None
         return {"record": record.id, "entity": record.entity, "source_id": record.source_id,
+                "name": record.name, "status": statuses.label(record.status),
+                "wrote_nothing": not attempts and record.status == statuses.SYNCED and not held,
+                "objects": objects,
                 "sent_at": _iso(last.attempted_at) if last else None,
                 "request": last.request if last else None,
                 "response": last.response if last else None}
+
+
+def _held_objects(record: Record) -> dict:
+    """{part: QBO id} of the objects QBO holds for the record now (part None: its one object)."""
+    held = {part: obj["id"] for part, obj in (record.qbo_objects or {}).items()
+            if isinstance(obj, dict) and "hash" in obj and obj.get("id")}
+    if record.qbo_id and not held:
+        held[None] = record.qbo_id
+    return held
 
 
 def runs(db: StagingDb, limit: int = 20) -> list[Run]:
