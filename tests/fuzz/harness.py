@@ -126,3 +126,9 @@ def accepted_timesheets_are_plain(res) -> None:
             assert value.strip() == "" or 0 <= float(value) <= 24, (record.source_id, day, value)
         assert re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", data["week_ending"]), data["week_ending"]
         assert date.fromisoformat(data["week_ending"]).weekday() == 6
+
+
+def staged_data(res, entity: str) -> dict[str, dict]:
+    with res.db.session() as session:
+        return {r.source_id: r.data for r in session.scalars(select(Record).where(
+            Record.entity == entity, Record.deleted_in_source.is_(False)))}

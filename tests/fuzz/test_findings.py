@@ -60,3 +60,16 @@ def test_id_longer_than_the_staging_database_keeps_is_refused(tmp_path):
     with pytest.raises(SourceError, match=r'vendors\.csv: row 3, column "vendor_id": an id may have at most 200 '
                                           r"characters, this one has 201"):
         CsvSource(tmp_path).read("vendors")
+
+
+def test_batch_item_whose_query_is_not_text_gets_a_fault_not_a_system_error(sandbox, admin):
+    import requests
+
+    realm = admin.create_realm(seed=True)
+    token = admin.issue_tokens(realm)["access_token"]
+    answer = requests.post(f"{sandbox.info['api_url_v3']}/company/{realm}/batch", timeout=10,
+                           json={"BatchItemRequest": [{"bId": "1", "Query": {"select": "*"}}]},
+                           headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    assert answer.status_code == 200
+    fault = answer.json()["BatchItemResponse"][0]["Fault"]["Error"][0]
+    assert fault["code"] == "2010" and "Query must be a query string" in fault["Detail"]
