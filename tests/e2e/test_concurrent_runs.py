@@ -50,3 +50,22 @@ def test_two_full_runs_at_once_both_succeed_and_write_each_object_once(prefect, 
     activities = client.query("SELECT * FROM TimeActivity MAXRESULTS 1000")["QueryResponse"].get("TimeActivity", [])
     held = sum(len(r["qbo_ids"]) for r in status if r["entity"] == "timesheets" and r["status"] == "Synced")
     assert len(activities) == held
+
+
+def test_two_first_imports_into_a_new_staging_database(staging_url, source, tmp_path):
+    """The very first runs: both create the staging database's tables, then both import."""
+    import yaml
+
+    config = tmp_path / "import.yaml"
+    config.write_text(yaml.safe_dump({"data_dir": str(tmp_path / "data"), "database_url": staging_url,
+                                      "source": {"kind": "csv", "csv": {"path": str(source.path)}}}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QBO_SYNC_")}
+    runs = [subprocess.Popen([CLI, "--config", str(config), "import", "--all"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err[-3000:]
+    status = json.loads(subprocess.run([CLI, "--config", str(config), "status", "--json"], capture_output=True,
+                                       text=True, env=env, timeout=120).stdout)
+    keys = [(r["entity"], r["source_id"]) for r in status]
+    assert len(keys) == len(set(keys)) > 100
