@@ -23,6 +23,9 @@ from qbo_sync.pipeline import ledger
 
 STAGING = "staging"            # a key no QBO realm id can be (realm ids are digits)
 WAIT_SECONDS = 3600            # a large company's import and validation take minutes, not hours
+# Renewed every third of it; long, because a stage's one big write on SQLite can hold the
+# database (and so the renewal) for minutes, and the lease must not lapse meanwhile.
+LEASE_SECONDS = 600
 
 _held = threading.local()
 
@@ -48,7 +51,7 @@ def staging(db: StagingDb, wait_seconds: float = WAIT_SECONDS):
         finally:
             depth[db.url] -= 1
         return
-    with ledger.lease(db, STAGING, wait_seconds=wait_seconds, busy=_busy):
+    with ledger.lease(db, STAGING, wait_seconds=wait_seconds, busy=_busy, lease_seconds=LEASE_SECONDS):
         depth[db.url] = 1
         try:
             yield
