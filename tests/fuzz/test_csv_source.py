@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from qbo_sync.sources.schema import TABLES
 from tests.fuzz import strategies as s
-from tests.fuzz.harness import Company, assert_staged_as_written, run
+from tests.fuzz.harness import Company, accepted_timesheets_are_plain, assert_staged_as_written, run
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +80,6 @@ def timesheet_rows(draw):
 
 @given(rows=timesheet_rows(), dialect=dialects)
 def test_timesheets_numbers_and_dates(company, rows, dialect):
-    from tests.fuzz.harness import accepted_timesheets_are_plain
-
     work = company.copy()
     (work / "csv" / "timesheets.csv").write_bytes(csv_bytes(TABLES["timesheets"], rows, *dialect))
     res, error = run(company.source(work / "csv"), work, ["timesheets"])
