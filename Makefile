@@ -47,11 +47,8 @@ sandbox: install
 clean:
 	rm -rf $(VENV) .qbo-sync .pytest_cache
 
-## Start a Prefect server (SQLite in PREFECT_HOME; PostgreSQL when
-## PREFECT_SERVER_DATABASE_CONNECTION_URL is set) and serve the qbo-sync deployments.
+## Start a Prefect server on 127.0.0.1:$PREFECT_PORT (default 4200; SQLite in PREFECT_HOME, PostgreSQL
+## when PREFECT_SERVER_DATABASE_CONNECTION_URL is set) and serve the qbo-sync deployments.
+## Ctrl-C or SIGTERM stops both.
 serve: install
-	$(BIN)/prefect server start --host 127.0.0.1 --port $${PREFECT_PORT:-4200} & server=$$!; \
-	trap "kill $$server" EXIT INT TERM; \
-	export PREFECT_API_URL=http://127.0.0.1:$${PREFECT_PORT:-4200}/api; \
-	until $(BIN)/python -c "import urllib.request,os; urllib.request.urlopen(os.environ['PREFECT_API_URL']+'/health')" 2>/dev/null; do sleep 1; done; \
-	$(BIN)/qbo-sync serve
+	exec $(BIN)/qbo-sync serve --with-server --port $${PREFECT_PORT:-4200}

@@ -40,7 +40,9 @@ def run_demo(args) -> int:
     print(f"qbo-sync demo: a generated construction company (size {args.size}) synced to the local "
           f"QBO sandbox; state in {settings.data_dir.resolve()}")
     from qbo_sync.flows.sync import sync
+    from qbo_sync.ops import temporary_server
 
+    temporary_server.start()
     report = sync(entities=None, mode="all", approval="yes", config=str(demo_config))
 
     from qbo_sync.pipeline.report import to_text

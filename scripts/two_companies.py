@@ -1,20 +1,24 @@
-"""Several companies at once: a Prefect server on PostgreSQL, two process workers, two
-sandbox realms synced in parallel through deployments.
+"""Two companies on the production path: a Prefect server on PostgreSQL, `prefect deploy --all`
+from prefect.yaml, a process work pool, two `prefect worker start` processes, and a nightly
+schedule that fires for both companies.
 
-    . .venv/bin/activate && python scripts/two_companies.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+    make two-companies        # or: .venv/bin/python scripts/two_companies.py [--pg URL] [--timeout S]
 
 What it does, all on loopback, and undoes on the way out (also on Ctrl-C or a failure):
 1. creates a fresh PostgreSQL database for the Prefect server (dropped at the end);
 2. starts the local QBO sandbox with two demo companies (realms) and `prefect server start`;
 3. writes settings with `companies: {north, south}` (each its own realm, CSV source, staging
-   database and schedule) and connects each company to its realm;
-4. creates a process work pool, registers the deployments of both companies on it
-   (qbo_sync.ops.deployments.build_deployments, as `make serve` does), and starts two
-   `prefect worker start --pool ... --limit 1` processes;
-5. starts `on-demand-north` and `on-demand-south` at the same time (approval yes) and waits;
-6. prints the flow runs, which worker ran which, whether they overlapped in time, the
-   records synced per company and the QBO requests each realm received.
-Bounded: it gives up after --timeout seconds (default 300). Not part of `make test`.
+   database) whose schedule is every minute, and connects each company to its realm;
+4. `prefect work-pool create qbo-sync --type process`; writes a prefect.yaml as
+   docs/operations.md tells a user to for several companies (the shipped one, with a
+   `nightly-NAME` and `on-demand-NAME` entry per company) and runs `prefect deploy --all`
+   in its folder, then `qbo-sync schedule --apply` (the schedule from the settings);
+5. starts two `prefect worker start --pool qbo-sync --limit 1` processes;
+6. waits until the server's scheduler has created a nightly run for each company and the
+   workers have run them, then prints the flow runs, which worker ran which, whether they
+   overlapped, the records synced per company and what each realm received.
+Exit status 0 when both scheduled runs are Completed and no log holds a traceback.
+Runs in `make test` too (tests/ops/test_two_companies.py), when PostgreSQL is there.
 """
 
 from __future__ import annotations
@@ -37,8 +41,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 COMPANIES = {"north": 7, "south": 11}   # company -> demo source seed
-POOL = "qbo-sync-two-companies"
-ENTITIES = ["projects", "cost_codes", "employees", "vendors"]
+POOL = "qbo-sync"                       # the work pool prefect.yaml names
+EVERY_MINUTE = "* * * * *"
 
 
 def free_port() -> int:
@@ -80,11 +84,11 @@ class Processes:
                 proc.wait(timeout=10)
 
 
-def fresh_database(admin_url: str, stack: ExitStack) -> str:
-    """CREATE DATABASE qbo_sync_two_<hex> (with pg_trgm, which Prefect's server uses); dropped at exit."""
+def fresh_database(admin_url: str, prefix: str, stack: ExitStack) -> str:
+    """CREATE DATABASE <prefix>_<hex> (with pg_trgm, which Prefect's server uses); dropped at exit."""
     import psycopg
 
-    name = f"qbo_sync_two_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -127,7 +131,7 @@ def write_settings(work: Path, info: dict, realms: dict[str, str]) -> Path:
         DemoSource(size=1, seed=seed).write_csv(folder)
         companies[name] = {"realm_id": realms[name],
                            "source": {"kind": "csv", "csv": {"path": str(folder)}},
-                           "schedule": {"at": "01:00" if name == "north" else "01:30"}}
+                           "schedule": {"every": "cron", "cron": EVERY_MINUTE}}
     settings = {
         "data_dir": str(work / "data"), "reports_dir": str(work / "reports"),
         "validations_dir": str(REPO / "validations"),
@@ -142,40 +146,61 @@ def write_settings(work: Path, info: dict, realms: dict[str, str]) -> Path:
     return path
 
 
-def register_deployments(config: Path) -> list[str]:
-    """The deployments `make serve` builds, registered on the process pool (no serve process)."""
-    from qbo_sync.ops.deployments import build_deployments
-    from qbo_sync.settings import load_settings
+def write_prefect_yaml(work: Path) -> Path:
+    """The shipped prefect.yaml with, as docs/operations.md says, the single nightly entry
+    replaced by one nightly entry per company, and an on-demand entry per company."""
+    import yaml
 
-    names = []
-    for deployment in build_deployments(load_settings(config), str(config)):
-        deployment.job_variables = {"working_dir": str(REPO)}
-        deployment.apply(work_pool_name=POOL)
-        names.append(f"{deployment.flow_name}/{deployment.name}")
-    return names
+    shipped = yaml.safe_load((REPO / "prefect.yaml").read_text())
+    by_name = {d["name"]: d for d in shipped["deployments"]}
+    deployments = [d for d in shipped["deployments"] if d["name"] not in ("nightly", "on-demand")]
+    for company in COMPANIES:
+        for name in ("nightly", "on-demand"):
+            entry = dict(by_name[name], name=f"{name}-{company}")
+            entry["parameters"] = {**entry.get("parameters", {}), "company": company}
+            deployments.append(entry)
+    path = work / "prefect.yaml"
+    path.write_text(yaml.safe_dump({**shipped, "deployments": deployments}, sort_keys=False))
+    return path
 
 
-async def run_both(timeout: float) -> list:
+def run(argv: list[str], env: dict, cwd: Path, what: str) -> str:
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+async def wait_for_scheduled_runs(timeout: float) -> dict:
+    """{company: its first nightly run created by the scheduler}, once each is final (or at the timeout)."""
     from prefect.client.orchestration import get_client
-    from prefect.deployments import run_deployment
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName, FlowRunFilter
+    from prefect.client.schemas.filters import FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
 
+    deadline = time.monotonic() + timeout
     async with get_client() as client:
-        runs = [await run_deployment(f"qbo-sync/on-demand-{name}", client=client, timeout=0,
-                                     parameters={"entities": ENTITIES, "mode": "all", "approval": "yes"})
-                for name in COMPANIES]
-        deadline = time.monotonic() + timeout
         while True:
-            runs = [await client.read_flow_run(r.id) for r in runs]
-            if all(r.state and r.state.is_final() for r in runs) or time.monotonic() > deadline:
+            runs = {}
+            for company in COMPANIES:
+                found = await client.read_flow_runs(
+                    deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[f"nightly-{company}"])),
+                    flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(
+                        not_any_=[StateType.SCHEDULED]))), sort="EXPECTED_START_TIME_ASC", limit=1)
+                if found:
+                    runs[company] = found[0]
+            if (len(runs) == len(COMPANIES) and all(r.state.is_final() for r in runs.values())) \
+                    or time.monotonic() > deadline:
                 return runs
-            await asyncio.sleep(2)
+            await asyncio.sleep(3)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL database to connect to for CREATE/DROP DATABASE")
-    parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--db-prefix", default="qbo_sync_two", help="name prefix of the database it creates")
+    parser.add_argument("--timeout", type=float, default=420, help="give up after this many seconds")
     args = parser.parse_args()
     started = time.monotonic()
 
@@ -191,7 +216,7 @@ def main() -> int:
     with ExitStack() as stack:
         stack.callback(lambda: shutil.rmtree(work, ignore_errors=True))
         stack.callback(procs.stop_all)
-        database = fresh_database(args.pg, stack)
+        database = fresh_database(args.pg, args.db_prefix, stack)
         say(f"Prefect database: {database.rsplit('/', 1)[1]} (PostgreSQL)")
 
         sandbox = stack.enter_context(SandboxServer())
@@ -199,23 +224,24 @@ def main() -> int:
         admin = SandboxAdmin(info["base_url"])
         realms = {name: admin.create_realm(projects_enabled=True, seed=True) for name in COMPANIES}
         say("sandbox realms: " + ", ".join(f"{n}={r}" for n, r in realms.items()))
+        config = write_settings(work, info, realms)
 
-        # Secrets reach the runs through the environment, never through the settings files.
+        # Secrets reach the runs through the workers' environment, never through files.
         port = free_port()
         api = f"http://127.0.0.1:{port}/api"
         env = {**os.environ, "PREFECT_API_URL": api, "PREFECT_HOME": str(work / "prefect-home"),
                "PREFECT_SERVER_DATABASE_CONNECTION_URL": database,
                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+               "QBO_SYNC_CONFIG": str(config), "QBO_SYNC_HOME": str(work),
                "QBO_SYNC_QBO__CLIENT_SECRET": info["client_secret"],
-               "QBO_SYNC_TOKEN_KEY": Fernet.generate_key().decode(), "PYTHONPATH": str(REPO)}
+               "QBO_SYNC_TOKEN_KEY": Fernet.generate_key().decode()}
         os.environ.update({k: env[k] for k in ("PREFECT_API_URL", "PREFECT_HOME", "QBO_SYNC_QBO__CLIENT_SECRET",
-                                                "QBO_SYNC_TOKEN_KEY")})
+                                                "QBO_SYNC_TOKEN_KEY", "QBO_SYNC_CONFIG")})
         server = procs.start("prefect-server", [sys.executable, "-m", "prefect", "server", "start",
                                                 "--host", "127.0.0.1", "--port", str(port)], env)
-        wait_for(api + "/health", server, 120)
+        wait_for(api + "/health", server, 180)
         say(f"Prefect server on {api}")
 
-        config = write_settings(work, info, realms)
         from qbo_sync.ops.companies import company_settings
         from qbo_sync.settings import load_settings
 
@@ -224,39 +250,55 @@ def main() -> int:
             res = Resources(company_settings(top, name))
             res.qbo.connect_headless()    # what `qbo-sync connect` does for a real company
             res.close()
-        subprocess.run([sys.executable, "-m", "prefect", "work-pool", "create", POOL, "--type", "process"],
-                       env=env, check=True, capture_output=True, timeout=60)
-        say("deployments: " + ", ".join(register_deployments(config)))
-        for worker in ("worker-a", "worker-b"):
-            procs.start(worker, [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL,
-                                 "--name", worker, "--limit", "1"], env)
 
-        say(f"starting on-demand-north and on-demand-south ({', '.join(ENTITIES)}) ...")
+        prefect, qbo_sync = [sys.executable, "-m", "prefect"], [sys.executable, "-m", "qbo_sync.cli"]
+        run(prefect + ["work-pool", "create", POOL, "--type", "process"], env, work, "prefect work-pool create")
+        write_prefect_yaml(work)
+        run(prefect + ["--no-prompt", "deploy", "--all"], env, work, "prefect deploy --all")
+        say("prefect deploy --all: " + ", ".join(f"{d}-{c}" for c in COMPANIES for d in ("nightly", "on-demand"))
+            + ", retry-failed, pull")
+        for line in run(qbo_sync + ["schedule", "--apply"], env, work, "qbo-sync schedule --apply").splitlines():
+            say(line)
+        for worker in WORKERS:
+            procs.start(worker, prefect + ["worker", "start", "--pool", POOL, "--name", worker, "--limit", "1"], env)
+
+        say("waiting for the scheduler's nightly run of each company ...")
         left = args.timeout - (time.monotonic() - started)
-        runs = asyncio.run(run_both(max(left, 30)))
+        runs = asyncio.run(wait_for_scheduled_runs(max(left, 60)))
         return report(runs, procs, admin, realms, top)
+
+
+WORKERS = ("worker-a", "worker-b")
 
 
 def _total(count) -> int:
     return sum(count.values()) if isinstance(count, dict) else int(count)
 
 
-def report(runs, procs: Processes, admin, realms: dict[str, str], top) -> int:
+def report(runs: dict, procs: Processes, admin, realms: dict[str, str], top) -> int:
     from qbo_sync.ops.companies import company_settings
     from qbo_sync.resources import Resources
     from qbo_sync.views import status_rows
 
-    print("\nFlow runs")
-    ok = True
-    for name, run in zip(COMPANIES, runs):
-        worker = next((w for w in ("worker-a", "worker-b") if str(run.id) in procs.log(w)), "?")
-        seconds = (run.end_time - run.start_time).total_seconds() if run.end_time and run.start_time else 0
-        print(f"  {name:6} {run.name:24} {run.state.name if run.state else '?':10} worker {worker}  "
-              f"{run.start_time:%H:%M:%S}-{run.end_time:%H:%M:%S} ({seconds:.1f} s)"
-              if run.start_time and run.end_time else f"  {name:6} {run.name} {run.state.name if run.state else '?'}")
-        ok = ok and bool(run.state and run.state.is_completed())
-    if all(r.start_time and r.end_time for r in runs):
-        overlap = min(r.end_time for r in runs) - max(r.start_time for r in runs)
+    print("\nScheduled nightly runs (created by the server's scheduler)")
+    ok = len(runs) == len(COMPANIES)
+    for name in COMPANIES:
+        run = runs.get(name)
+        if run is None:
+            print(f"  {name:6} no run")
+            continue
+        worker = next((w for w in WORKERS if str(run.id) in procs.log(w)), "?")
+        state = run.state.name if run.state else "?"
+        if run.start_time and run.end_time:
+            seconds = (run.end_time - run.start_time).total_seconds()
+            print(f"  {name:6} {run.name:28} {state:10} worker {worker}  auto-scheduled {run.auto_scheduled}  "
+                  f"{run.start_time:%H:%M:%S}-{run.end_time:%H:%M:%S} ({seconds:.1f} s)")
+        else:
+            print(f"  {name:6} {run.name:28} {state}")
+        ok = ok and bool(run.state and run.state.is_completed() and run.auto_scheduled)
+    timed = [r for r in runs.values() if r.start_time and r.end_time]
+    if len(timed) == len(COMPANIES):
+        overlap = min(r.end_time for r in timed) - max(r.start_time for r in timed)
         print(f"  overlap of the two runs: {max(overlap.total_seconds(), 0):.1f} s")
     print("\nPer company (its own realm and staging database)")
     for name in COMPANIES:
@@ -270,11 +312,13 @@ def report(runs, procs: Processes, admin, realms: dict[str, str], top) -> int:
         print(f"  {name:6} realm {realms[name]}: {len(rows)} records staged, "
               + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
               + f"; objects this realm read/wrote: {_total(qbo['reads'])} reads, {_total(qbo['writes'])} writes")
-    for worker in ("worker-a", "worker-b"):
-        errors = [line for line in procs.log(worker).splitlines() if re.search(r"\b(ERROR|Traceback)\b", line)]
+    for name in ("prefect-server", *WORKERS):
+        errors = [line for line in procs.log(name).splitlines() if re.search(r"\b(ERROR|Traceback)\b", line)]
         if errors:
-            print(f"\n{worker} log errors:\n  " + "\n  ".join(errors[:10]))
-    print("\nresult: " + ("both companies synced in parallel" if ok else "a run did not complete"))
+            ok = False
+            print(f"\n{name} log errors:\n  " + "\n  ".join(errors[:10]))
+    print("\nresult: " + ("the nightly schedule fired for both companies; both runs Completed" if ok
+                          else "a scheduled run is missing or did not complete"))
     return 0 if ok else 1
 
 

@@ -36,7 +36,9 @@ def cmd_import(args) -> int:
 
 def _run_sync_flow(args, **params) -> dict:
     from qbo_sync.flows.sync import sync
+    from qbo_sync.ops import temporary_server
 
+    temporary_server.start()
     return sync(config=args.config, **params)
 
 
@@ -59,9 +61,11 @@ def cmd_push(args) -> int:
 
 def cmd_retry(args) -> int:
     from qbo_sync.flows.retry import retry
+    from qbo_sync.ops import temporary_server
 
     if not args.failed and not args.record:
         raise CliError("name a RECORD to retry, or pass --failed for every Failed record")
+    temporary_server.start()
     report = retry(records=None if args.failed else [args.record], approval="yes", config=args.config)
     if report:
         _print_report(report)

@@ -147,6 +147,10 @@ def cmd_schedule(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    if args.with_server:
+        from qbo_sync.ops.serving import serve_with_server
+
+        return serve_with_server(args.config, args.host, args.port)
     from qbo_sync.ops.deployments import build_deployments, serve_all
 
     settings = _settings(args)
@@ -180,6 +184,10 @@ def register(verbs) -> None:
     p.set_defaults(func=cmd_schedule)
 
     p = verbs.add_parser("serve", help="serve the deployments so the Prefect UI can start runs")
+    p.add_argument("--with-server", action="store_true",
+                   help="start a Prefect server too, stopped with the deployments by Ctrl-C (make serve)")
+    p.add_argument("--host", default="127.0.0.1", help="the server's address with --with-server")
+    p.add_argument("--port", type=int, default=4200, help="the server's port with --with-server (default 4200)")
     p.set_defaults(func=cmd_serve)
 
     # `report` belongs to verbs_core; the report files are added here, as options.

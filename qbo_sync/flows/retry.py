@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Literal
 
 from prefect import flow, task
 
 from qbo_sync.flows.hooks import notify_failure, notify_report
+from qbo_sync.flows.naming import retry_run_name
+from qbo_sync.flows.sync import company_config
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.stages import failed_records, prepare_retry
 from qbo_sync.tasks.approving import approve_stage
@@ -18,7 +21,7 @@ from qbo_sync.tasks.reporting import report_stage
 from qbo_sync.tasks.validating import validate_stage
 
 
-@task(name="reimport", **RETRY)
+@task(name="reimport", task_run_name="reimport", **RETRY)
 def reimport_stage(config: str | None, records: list[str] | None) -> dict[str, list[str]]:
     res = resources(config)
     if records:
@@ -31,10 +34,20 @@ def reimport_stage(config: str | None, records: list[str] | None) -> dict[str, l
     return selection
 
 
-@flow(name="qbo-sync-retry", log_prints=True, on_failure=[notify_failure], on_crashed=[notify_failure])
-def retry(records: list[str] | None = None, approval: str = "yes", config: str | None = None) -> dict:
-    """Retry the named records (numbers or ENTITY/ID), or every Failed one when none is named."""
+@flow(name="qbo-sync-retry", flow_run_name=retry_run_name, log_prints=True,
+      on_failure=[notify_failure], on_crashed=[notify_failure])
+def retry(records: list[str] | None = None, approval: Literal["yes", "no"] = "yes",
+          company: str | None = None, config: str | None = None) -> dict:
+    """Read failed records again from the source and push only them.
+
+    Args:
+        records: The records to retry: record numbers, ENTITY/ID or source ids. None: every Failed record.
+        approval: yes pushes the retried records; no stops after the preview.
+        company: A company named under `companies:` in the settings; empty for the top-level one.
+        config: The settings file (empty: $QBO_SYNC_CONFIG, else config/settings.yaml).
+    """
     started = datetime.now(timezone.utc)
+    config = company_config(config, company)
     selection = reimport_stage(config, records)
     entities = sorted(selection)
     if not entities:
@@ -48,9 +61,10 @@ def retry(records: list[str] | None = None, approval: str = "yes", config: str |
     for extra in previews[1:]:
         preview.rows += extra.rows
         preview.unchanged.update(extra.unchanged)
-    approved = approve_stage(preview, approval)
-    pushes = push_stage(config, preview) if approved else []
+    decision = approve_stage(preview, approval)
+    pushes = push_stage(config, preview) if decision.approved else []
     imports = [f"{e}: read again from the source: {', '.join(ids)}" for e, ids in selection.items()]
-    report = report_stage(config, entities, "retry", started, imports, preview.counts(), approved, pushes)
+    report = report_stage(config, entities, "retry", started, imports, preview.counts(), decision.approved,
+                          pushes, decision.note, decision.outcome)
     notify_report(config, report)
     return report

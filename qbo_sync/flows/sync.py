@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Literal
 
 from prefect import flow
 
+from qbo_sync.entities import ENTITIES
 from qbo_sync.flows.hooks import notify_failure, notify_report
+from qbo_sync.flows.naming import sync_run_name
+from qbo_sync.ops.approval import REJECTED, Decision, settled_without_asking
 from qbo_sync.tasks.approving import approve_stage
 from qbo_sync.tasks.importing import import_stage
 from qbo_sync.tasks.mapping import map_stage
@@ -15,50 +19,86 @@ from qbo_sync.tasks.pushing import push_stage
 from qbo_sync.tasks.reporting import report_stage
 from qbo_sync.tasks.validating import validate_stage
 
-# yes | no | prompt: tasks.approving. ui: wait for an answer in the Prefect UI.
-# schedule: decide by the schedule.approve setting (nightly runs have no one to ask).
+# The parameters' choices: Prefect turns them into the run form's drop-downs and refuses any
+# other value before a run starts.
+Entity = Literal[tuple(ENTITIES)]                  # type: ignore[valid-type]
+Mode = Literal["new", "all", "selected"]
+Approval = Literal["ui", "schedule", "yes", "no", "prompt"]
+# ui: wait for an answer in the Prefect UI. schedule: decide by the schedule.approve setting
+# (nightly runs have no one to ask). yes | no | prompt: tasks.approving.
 FLOW_APPROVALS = ("ui", "schedule")
 
 
-@flow(name="qbo-sync", log_prints=True, on_failure=[notify_failure], on_crashed=[notify_failure])
-def sync(entities: list[str] | None = None, mode: str = "new", ids: list[str] | None = None,
-         approval: str = "prompt", dry_run: bool = False, scheduled: bool = False,
-         import_records: bool = True, config: str | None = None) -> dict:
+@flow(name="qbo-sync", flow_run_name=sync_run_name, log_prints=True, validate_parameters=True,
+      on_failure=[notify_failure], on_crashed=[notify_failure])
+def sync(entities: list[Entity] | None = None, mode: Mode = "new", ids: list[str] | None = None,
+         approval: Approval = "prompt", dry_run: bool = False, scheduled: bool = False,
+         import_records: bool = True, approval_timeout_minutes: float = 60, company: str | None = None,
+         config: str | None = None):
     """Sync the PM system's records to QuickBooks.
 
-    mode: new | all | selected (with ids). approval: yes | no | prompt | ui | schedule.
-    scheduled: apply the per-entity sync rules (auto_create, auto_update).
-    import_records false: push what is staged without reading the source (`qbo-sync push`).
+    Args:
+        entities: Which entities to sync, in any order (they run in dependency order). None: all.
+        mode: What to read from the source: new (records not staged yet), all (every record,
+            taking in edits) or selected (only the source ids in `ids`).
+        ids: The source ids to read when mode is selected.
+        approval: Who approves the push after the preview: ui (wait for an answer in this
+            run's form in the Prefect UI), schedule (the schedule.approve setting decides), yes
+            (push without asking), no (never push), prompt (ask on the terminal; CLI runs only).
+        dry_run: Stop after the preview and push nothing.
+        scheduled: Apply the per-entity sync rules (auto_create, auto_update) as the nightly run does.
+        import_records: False pushes what is already staged without reading the source.
+        approval_timeout_minutes: With approval ui, how long to wait for the answer; no answer
+            by then rejects the push.
+        company: A company named under `companies:` in the settings; empty for the top-level one.
+        config: The settings file (empty: $QBO_SYNC_CONFIG, else config/settings.yaml).
     """
     started = datetime.now(timezone.utc)
+    config = company_config(config, company)
     imports = import_stage(config, entities, mode, ids, scheduled) if import_records else []
     validate_stage(config, entities)
     map_stage(config, entities)
     preview = preview_stage(config, entities, ids if mode == "selected" else None)
-    approved, note = _approve(config, preview, approval, dry_run)
-    pushes = push_stage(config, preview) if approved else []
-    report = report_stage(config, entities, "sync", started, imports, preview.counts(), approved, pushes, note)
+    decision = _approve(config, preview, approval, dry_run, approval_timeout_minutes * 60)
+    pushes = push_stage(config, preview) if decision.approved else []
+    report = report_stage(config, entities, "sync", started, imports, preview.counts(), decision.approved,
+                          pushes, decision.note, decision.outcome)
     notify_report(config, report)
-    return report
+    return finish(report, decision)
 
 
-def _approve(config: str | None, preview, approval: str, dry_run: bool) -> tuple[bool, str]:
+def company_config(config: str | None, company: str | None) -> str | None:
+    """The settings file a company's runs read (derived from the settings' `companies:`)."""
+    if not company:
+        return config
+    from qbo_sync.ops.companies import write_company_config
+    from qbo_sync.settings import load_settings
+
+    return str(write_company_config(load_settings(config), company))
+
+
+def finish(report: dict, decision: Decision):
+    """The run's final state: a rejected push ends Cancelled, named "Rejected", with the reason,
+    so that the runs list tells it apart from a push at a glance."""
+    if decision.outcome != REJECTED:
+        return report
+    from prefect.states import Cancelled
+
+    return Cancelled(name="Rejected", message=decision.note, data=report)
+
+
+def _approve(config: str | None, preview, approval: str, dry_run: bool, timeout_seconds: float) -> Decision:
     if approval not in FLOW_APPROVALS:
-        return approve_stage(preview, approval, dry_run), ""
-    writes = preview.writes()
-    if dry_run or writes == 0:
-        return approve_stage(preview, "no", dry_run), ""   # says "Dry run" or "Nothing to push"
-    from qbo_sync.ops.approval import ask_in_ui, scheduled_approval
-    from qbo_sync.tasks.common import resources
+        return approve_stage(preview, approval, dry_run)
+    decision = settled_without_asking(preview, dry_run)
+    if decision is None:
+        from qbo_sync.ops.approval import ask_in_ui, decide_by_schedule
+        from qbo_sync.tasks.common import resources
 
-    if approval == "schedule":
-        rule = resources(config).settings.schedule.approve
-        approved = scheduled_approval(preview, rule)
-        note = f"Approved by the schedule setting ({rule})." if approved else \
-            f"Not approved: the run would delete in QBO and schedule.approve is {rule}."
-    else:
-        needs_action = sum(c.get("skip", 0) for c in preview.counts().values())
-        approved, note = ask_in_ui(preview, needs_action)
-        note = note[0].upper() + note[1:] + "."
-    print(note)
-    return approved, note
+        if approval == "schedule":
+            decision = decide_by_schedule(preview, resources(config).settings.schedule.approve)
+        else:
+            needs_action = sum(c.get("skip", 0) for c in preview.counts().values())
+            decision = ask_in_ui(preview, needs_action, timeout_seconds)
+    print(decision.note)
+    return decision

@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 from qbo_sync import statuses
+from qbo_sync.pipeline.report import held_back
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("section", "entity", "project", "source_id", "name", "status", "measure", "value", "what_to_fix")
@@ -85,7 +86,7 @@ def to_html(report: dict, title: str = "qbo-sync run report", data_docs: Path | 
         parts.append(f'<p>Validation details for data engineers: <a href="{e(data_docs.as_uri())}">'
                      "Great Expectations Data Docs</a></p>")
     if report.get("approved") is False:
-        parts.append('<p class=bad><strong>Not approved: nothing was pushed.</strong></p>')
+        parts.append(f'<p class=bad><strong>{held_back(report)}: nothing was pushed.</strong></p>')
     if report.get("preview"):
         parts.append("<h2>Preview</h2>" + _table(
             ["Entity", "Create", "Update", "Skip", "Unchanged"],

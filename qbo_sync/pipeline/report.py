@@ -143,7 +143,7 @@ def to_markdown(report: dict, html: bool = True) -> str:
             [entity, *(c.get(k, 0) for k in ("create", "update", "delete", "skip", "unchanged"))]
             for entity, c in report["preview"].items()])
     if report.get("approved") is False:
-        lines += ["**Not approved: nothing was pushed.**", ""]
+        lines += [f"**{held_back(report)}: nothing was pushed.**", ""]
     if report.get("pushed"):
         lines += _section("Pushed to QuickBooks", ["Entity", "Created", "Updated", "Deleted", "Failed"], [
             [p["entity"], p["created"], p["updated"], p.get("deleted", 0), p["failed"]]
@@ -163,6 +163,11 @@ def to_markdown(report: dict, html: bool = True) -> str:
             [p["entity"], _cell(p["source_id"]), _cell(p["name"]), p["status"], _cell("; ".join(p["reasons"]))]
             for p in report["problems"]])
     return "\n".join(lines)
+
+
+def held_back(report: dict) -> str:
+    """Why a run pushed nothing though it had changes: Rejected, Dry run or Not approved."""
+    return {"rejected": "Rejected", "dry run": "Dry run"}.get(report.get("outcome"), "Not approved")
 
 
 def _bills_markdown(bills: dict, _cell) -> list[str]:

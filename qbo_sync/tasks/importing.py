@@ -6,7 +6,7 @@ from qbo_sync.pipeline.stages import run_import
 from qbo_sync.tasks.common import RETRY, flow_run_id, resources
 
 
-@task(name="import", **RETRY)
+@task(name="import", task_run_name="import", **RETRY)
 def import_stage(config: str | None, entities: list[str] | None, mode: str,
                  ids: list[str] | None = None, scheduled: bool = False) -> list[str]:
     results = run_import(resources(config), entities, mode, ids=ids, scheduled=scheduled,

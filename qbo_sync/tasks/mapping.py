@@ -6,7 +6,7 @@ from qbo_sync.pipeline.stages import run_map
 from qbo_sync.tasks.common import RETRY, resources
 
 
-@task(name="map", **RETRY)
+@task(name="map", task_run_name="map", **RETRY)
 def map_stage(config: str | None, entities: list[str] | None) -> dict:
     summary = {}
     for result in run_map(resources(config), entities):

@@ -8,7 +8,7 @@ from qbo_sync.pipeline.stages import run_preview
 from qbo_sync.tasks.common import RETRY, resources
 
 
-@task(name="preview", **RETRY)
+@task(name="preview", task_run_name="preview", **RETRY)
 def preview_stage(config: str | None, entities: list[str] | None, ids: list[str] | None = None) -> Preview:
     preview = run_preview(resources(config), entities, ids)
     counts = preview.counts()

@@ -8,7 +8,7 @@ from qbo_sync.pipeline.stages import run_push
 from qbo_sync.tasks.common import RETRY, flow_run_id, resources
 
 
-@task(name="push", **RETRY)
+@task(name="push", task_run_name="push", **RETRY)
 def push_stage(config: str | None, preview: Preview) -> list:
     artifact = create_progress_artifact(progress=0.0, description="Records pushed to QuickBooks")
 

@@ -14,20 +14,22 @@ from qbo_sync.pipeline.report import build_report, to_markdown
 from qbo_sync.tasks.common import RETRY, flow_run_id, resources
 
 
-@task(name="report", **RETRY)
+@task(name="report", task_run_name="report", **RETRY)
 def report_stage(config: str | None, entities: list[str] | None, kind: str, started_at: datetime,
                  imports: list[str], preview_counts: dict, approved: bool | None, pushes: list,
-                 note: str = "") -> dict:
+                 note: str = "", outcome: str = "not approved") -> dict:
+    """outcome: what the approval came to when nothing was pushed (ops.approval: rejected, dry run...)."""
     res = resources(config)
     run_id = flow_run_id()
     report = build_report(res.db, registry.resolve(entities), imports=imports, pushes=pushes,
                           preview_counts=preview_counts, approved=approved, flow_run_id=run_id, note=note)
     report["totals"] = pushed_totals(res.db, run_id)
     failed = sum(p["failed"] for p in report["pushed"])
+    report["outcome"] = "failed records" if failed else ("pushed" if approved else outcome)
     with res.db.session() as session, session.begin():
         run = Run(flow_run_id=run_id, kind=kind, started_at=started_at,
                   finished_at=datetime.now(timezone.utc),
-                  outcome="failed records" if failed else ("pushed" if approved else "not pushed"),
+                  outcome=report["outcome"],
                   report=report)
         session.add(run)
         session.flush()

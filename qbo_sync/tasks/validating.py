@@ -6,7 +6,7 @@ from qbo_sync.pipeline.stages import run_validate
 from qbo_sync.tasks.common import RETRY, flow_run_id, resources
 
 
-@task(name="validate", **RETRY)
+@task(name="validate", task_run_name="validate", **RETRY)
 def validate_stage(config: str | None, entities: list[str] | None) -> dict:
     res = resources(config)
     summary, checked_now = {}, []

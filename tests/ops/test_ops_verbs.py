@@ -37,11 +37,11 @@ def test_log_lists_the_run_with_its_outcome_counts(prefect, make_resources, conf
     mine = next(r for r in json.loads(out) if r["flow_run_id"] == report["flow_run_id"])
     needs_action = report["counts"]["projects"]["Needs Action"]
     assert needs_action > 0
-    assert (mine["flow"], mine["state"], mine["outcome"]) == ("qbo-sync", "Completed", "not pushed")
+    assert (mine["flow"], mine["state"], mine["outcome"]) == ("qbo-sync", "Completed", "not approved")
     assert mine["counts"] == f"0 created, 0 updated, 0 failed, {needs_action} need action"
 
     code, out, _ = _run_cli(capsys, "--config", config, "log", "--limit", "50")
-    assert code == 0 and report["flow_run_id"] in out and "not pushed" in out
+    assert code == 0 and report["flow_run_id"] in out and "not approved" in out
 
 
 def _settings_file(tmp_path, **values) -> str:

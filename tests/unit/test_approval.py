@@ -1,8 +1,11 @@
-"""Approval counts every write the push would make, deletes included."""
+"""Approval counts every write the push would make, deletes included; a run with nothing to
+write says so, and is never reported as "Not approved"."""
 
 from __future__ import annotations
 
-from qbo_sync.pipeline.preview import DELETE, SKIP, TO_DELETE, Preview, PreviewRow
+from qbo_sync.ops.approval import DRY_RUN, NOT_APPROVED, NOTHING_TO_PUSH, REJECTED, decide_by_schedule
+from qbo_sync.pipeline.preview import CREATE, DELETE, SKIP, TO_DELETE, Preview, PreviewRow
+from qbo_sync.pipeline.report import to_markdown
 from qbo_sync.tasks.approving import approve_stage
 
 
@@ -15,10 +18,27 @@ def _preview(*actions: str) -> Preview:
 def test_a_delete_only_run_has_writes_and_is_approved():
     preview = _preview(DELETE, SKIP)
     assert preview.writes() == 1
-    assert approve_stage.fn(preview, "yes") is True
+    assert approve_stage.fn(preview, "yes").approved is True
 
 
-def test_nothing_to_write_is_not_approved():
+def test_nothing_to_write_says_nothing_to_push_not_not_approved():
     assert _preview(SKIP).writes() == 0
-    assert approve_stage.fn(_preview(SKIP), "yes") is False
-    assert approve_stage.fn(_preview(DELETE), "yes", dry_run=True) is False
+    decision = approve_stage.fn(_preview(SKIP), "yes")
+    assert decision.outcome == NOTHING_TO_PUSH and decision.approved is None
+    assert decision.note.startswith("Nothing to push")
+    report = {"approved": decision.approved, "note": decision.note, "outcome": decision.outcome,
+              "counts": {}, "problems": []}
+    text = to_markdown(report)
+    assert "Nothing to push" in text and "Not approved" not in text
+
+
+def test_dry_runs_and_refusals_push_nothing_and_say_why():
+    dry = approve_stage.fn(_preview(DELETE), "yes", dry_run=True)
+    assert (dry.outcome, dry.approved) == (DRY_RUN, False)
+    refused = approve_stage.fn(_preview(CREATE), "no")
+    assert (refused.outcome, refused.approved) == (NOT_APPROVED, False)
+    held = decide_by_schedule(_preview(DELETE, CREATE), "no-deletes")
+    assert (held.outcome, held.approved) == (REJECTED, False)
+    assert held.note.startswith("Rejected by the schedule.approve setting (no-deletes)")
+    report = {"approved": False, "note": held.note, "outcome": held.outcome, "counts": {}, "problems": []}
+    assert "**Rejected: nothing was pushed.**" in to_markdown(report)
