@@ -49,9 +49,9 @@ def run_demo(args) -> int:
     temporary_server.start()
     report = sync(entities=None, mode="all", approval="yes", config=str(demo_config))
 
-    from qbo_sync.pipeline.report import to_markdown
+    from qbo_sync.pipeline.report import to_text
 
-    print(to_markdown(report))
+    print(to_text(report))
     print(f"Finished in {time.monotonic() - started:.0f} s. Where to look next:")
     print("  qbo-sync status                      every staged record and its status")
     print("  qbo-sync status --status 'Needs Action'   what to fix, in plain words")

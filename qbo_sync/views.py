@@ -84,16 +84,46 @@ def history(db, record_text: str) -> dict:
 
 
 def payload(db, record_text: str) -> dict:
-    """The exact JSON last sent to QBO for a record, and QBO's answer."""
+    """Every QBO object the record wrote, each with the JSON last sent for it and QBO's answer.
+
+    A record can write several objects (a weekly timesheet: one TimeActivity per day), so
+    "objects" lists each, by the part it is of the record ("mon"...; null for the record's one
+    object), with whether QBO holds it now. "request", "response" and "sent_at" are those of
+    the latest of them. "wrote_nothing" is true for a record that is Synced with nothing
+    written, such as a week with no hours.
+    """
     reader = reader_of(db)
     record = find_record(reader, record_text)
-    last = reader.rows("SELECT attempted_at, request, response FROM sync_attempts "
-                       "WHERE record_id = :id AND request IS NOT NULL ORDER BY id DESC LIMIT 1", id=record["id"])
-    last = last[0] if last else None
+    attempts = reader.rows(
+        "SELECT id, part, qbo_entity, qbo_id, operation, outcome, attempted_at, request, response "
+        "FROM sync_attempts WHERE record_id = :id AND request IS NOT NULL ORDER BY id", id=record["id"])
+    stored = reader.rows("SELECT qbo_id, qbo_objects FROM records WHERE id = :id", id=record["id"])[0]
+    held = _held_objects(stored["qbo_id"], json_value(stored["qbo_objects"]))
+    last_of: dict = {}
+    for attempt in attempts:   # in order: the last one of each object wins
+        last_of[attempt["part"]] = attempt
+    objects = [{"part": part, "qbo_entity": a["qbo_entity"], "qbo_id": a["qbo_id"],
+                "in_qbo_now": part in held and held[part] == a["qbo_id"],
+                "operation": a["operation"], "outcome": a["outcome"], "sent_at": _iso(a["attempted_at"]),
+                "request": json_value(a["request"]), "response": json_value(a["response"])}
+               for part, a in sorted(last_of.items(), key=lambda item: item[1]["id"])]
+    last = attempts[-1] if attempts else None
     return {"record": record["id"], "entity": record["entity"], "source_id": record["source_id"],
+            "name": record["name"], "status": statuses.label(record["status"]),
+            "wrote_nothing": not attempts and record["status"] == statuses.SYNCED and not held,
+            "objects": objects,
             "sent_at": _iso(last["attempted_at"]) if last else None,
             "request": json_value(last["request"]) if last else None,
             "response": json_value(last["response"]) if last else None}
+
+
+def _held_objects(qbo_id, qbo_objects) -> dict:
+    """{part: QBO id} of the objects QBO holds for the record now (part None: its one object)."""
+    held = {part: obj["id"] for part, obj in (qbo_objects or {}).items()
+            if isinstance(obj, dict) and "hash" in obj and obj.get("id")}
+    if qbo_id and not held:
+        held[None] = qbo_id
+    return held
 
 
 def runs(db, limit: int = 20) -> list:

@@ -47,7 +47,11 @@ def _reader(args):
     return open_reader(_location(args).staging_url)
 
 def _print_json(value) -> None:
-    print(json.dumps(value, indent=2, default=str))
+    """JSON as UTF-8 text ("Café", not "Caf\\u00e9"), whatever the terminal's locale says."""
+    stream = sys.stdout
+    if (getattr(stream, "encoding", None) or "").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8")
+    print(json.dumps(value, indent=2, default=str, ensure_ascii=False))
 
 def _entities(args) -> list[str] | None:
     from qbo_sync import entities as registry
@@ -71,9 +75,9 @@ def _add_import_modes(parser, required: bool) -> None:
     group.add_argument("--select", nargs="+", metavar="ID", help="these source ids")
 
 def _print_report(report: dict) -> None:
-    from qbo_sync.pipeline.report import to_markdown
+    from qbo_sync.pipeline.report import to_text
 
-    print(to_markdown(report))
+    print(to_text(report))
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qbo-sync", description=(

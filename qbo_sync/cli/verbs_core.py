@@ -165,8 +165,13 @@ def cmd_payload(args) -> int:
 
     with _reader(args) as reader:
         result = payload(reader, args.record)
-    if result["request"] is None and not args.json:
-        print(f"#{result['record']} {result['entity']}/{result['source_id']} has not been sent to QBO yet.")
+    if not result["objects"] and not args.json:
+        what = f"#{result['record']} {result['entity']}/{result['source_id']}"
+        if result["wrote_nothing"]:
+            print(f"{what} is Synced and wrote nothing to QuickBooks: it holds nothing QuickBooks "
+                  "would keep (such as a week with no hours).")
+        else:
+            print(f"{what} has not been sent to QBO yet.")
         return 0
     _print_json(result)
     return 0

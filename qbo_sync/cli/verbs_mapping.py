@@ -39,13 +39,14 @@ def check_rows(res, pull: bool = True) -> list[dict]:
 
     from qbo_sync.db.models import QboRef, Record
     from qbo_sync.entities import ENTITIES
+    from qbo_sync.entities.names import name_key
     from qbo_sync.qbo import references
 
     maps = _mappings(res)
     if pull:
         references.pull(res.db, res.qbo, ("Customer", "Vendor", "Employee", "Item", "Account", "Class"))
     with res.db.session() as session:
-        refs = {(r.entity, r.name.casefold()): r for r in session.scalars(select(QboRef))}
+        refs = {(r.entity, name_key(r.name)): r for r in session.scalars(select(QboRef))}
         staged = {(r.entity, r.source_id): r for r in session.scalars(
             select(Record).where(Record.entity.in_(("cost_codes", "employees", "vendors"))))}
     rows = []
@@ -57,7 +58,7 @@ def check_rows(res, pull: bool = True) -> list[dict]:
             else:
                 qbo_entity, name = spec.qbo_entity, spec.display_name(row)
             record = staged.get((entity, row[spec.key]))
-            existing = refs.get((qbo_entity, name.casefold()))
+            existing = refs.get((qbo_entity, name_key(name)))
             if record is not None and record.qbo_id:
                 state, qbo_id = "synced", record.qbo_id
             elif existing is not None:

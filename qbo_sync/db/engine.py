@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from qbo_sync.db import revisions
 from qbo_sync.db.revisions import MIGRATIONS
 
+MIGRATION_LOCK_KEY = 0x71626F5F73796E63   # "qbo_sync": a PostgreSQL advisory lock of our own
+
 
 class StagingDb:
     """The staging database of one QBO company."""
@@ -81,6 +83,10 @@ def upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two runs opening a new database at the same instant would both create the tables
+            # and one fail on a unique key: the second waits here and then finds them made.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

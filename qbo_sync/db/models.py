@@ -104,6 +104,7 @@ class SyncAttempt(Base):
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     operation: Mapped[str] = mapped_column(String(20))      # create | update | delete | link
     qbo_entity: Mapped[str] = mapped_column(String(40))
+    part: Mapped[str | None] = mapped_column(String(40))    # which object of several (a timesheet's day)
     outcome: Mapped[str] = mapped_column(String(20))        # synced | failed | in_doubt
     qbo_id: Mapped[str | None] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text, default="")

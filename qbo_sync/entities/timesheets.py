@@ -8,7 +8,7 @@ zero deletes its TimeActivity.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.projects import project_ref
@@ -23,7 +23,8 @@ def refs(row: dict) -> list[tuple[str, str]]:
 
 
 def day_dates(week_ending: str) -> dict[str, str]:
-    sunday = date.fromisoformat(week_ending)
+    # Read as validation reads it ("2026-1-4" is valid there; date.fromisoformat refuses it).
+    sunday = datetime.strptime(week_ending.strip(), "%Y-%m-%d").date()
     return {day: (sunday - timedelta(days=6 - i)).isoformat() for i, day in enumerate(DAYS)}
 
 

@@ -1,8 +1,9 @@
 """Import: read an entity from the source and stage it, set-based.
 
-One bulk read from the source, one hash per row, one query for what is staged, then
-bulk inserts and updates in a single transaction: an import either stages all it read
-or, when anything fails, nothing.
+One bulk read of every table asked for, one hash per row, then one query per entity for
+what is staged and bulk inserts and updates, all in a single transaction: an import either
+stages everything it read or, when anything fails (a table that cannot be read included),
+nothing.
 """
 
 from __future__ import annotations
@@ -96,83 +97,122 @@ def with_children(frame: pd.DataFrame, source: Source, spec: EntitySpec,
 def import_entity(db: StagingDb, source: Source, spec: EntitySpec, mode: str,
                   ids: list[str] | None = None, rule: EntityRule | None = None,
                   flow_run_id: str | None = None) -> ImportResult:
-    """Stage `spec`'s records from `source`.
+    """Stage `spec`'s records from `source` (import_entities for one entity)."""
+    return import_entities(db, source, [spec], mode, ids=ids, rules={spec.name: rule},
+                           flow_run_id=flow_run_id)[0]
+
+
+def import_entities(db: StagingDb, source: Source, specs: list[EntitySpec], mode: str,
+                    ids: list[str] | None = None, rules: dict[str, EntityRule | None] | None = None,
+                    flow_run_id: str | None = None) -> list[ImportResult]:
+    """Stage the entities' records from `source`: every table is read and checked first, then all
+    are staged in one transaction, so a source that cannot be read (a missing file, a bad
+    column) raises its SourceError having changed nothing already staged.
 
     mode: "new" stages source records not staged yet; "all" also takes in edits (and
     notes records gone from the source); "selected" takes the given ids, new or edited.
-    rule: the entity's sync rule, applied by scheduled runs (None: take everything).
+    rules: each entity's sync rule, applied by scheduled runs (None: take everything).
     """
     if mode not in MODES:
         raise ValueError(f"unknown import mode {mode!r}: use one of {', '.join(MODES)}")
     if mode == "selected" and not ids:
         raise ValueError("import selected needs at least one source id")
-    # Taken before the source is read: an edit made while it is read shows at the next run.
-    snapshot = _snapshot(source, spec, mode, rule)
-    if snapshot is not None:
-        unchanged = _as_last_time(db, source, spec, mode, snapshot, flow_run_id)
-        if unchanged is not None:
-            return unchanged
-    columns = TABLES[spec.name]
-    frame = source.read(spec.name, ids=list(ids) if mode == "selected" else None)
-    if spec.child_table:
-        frame = with_children(frame, source, spec, ids=list(ids) if mode == "selected" else None)
-        columns = (*columns, "lines")
-
-    now = datetime.now(timezone.utc)
-    duplicated = frame[spec.key].duplicated(keep=False)
-    duplicates = sorted(frame.loc[duplicated, spec.key].unique())
-    dup_counts = frame.loc[duplicated, spec.key].value_counts().to_dict()
-    frame = frame.drop_duplicates(spec.key, keep="first").reset_index(drop=True)
-    frame["_hash"] = content_hashes(frame, columns) if len(frame) else pd.Series(dtype=str)
-
+    reads = [_read(db, source, spec, mode, ids, (rules or {}).get(spec.name)) for spec in specs]
     with db.engine.begin() as conn:
-        import_id = conn.execute(insert(Import).values(
-            entity=spec.name, mode=mode, source=getattr(source, "name", "?"),
-            flow_run_id=flow_run_id, started_at=now, counts={},
-        )).inserted_primary_key[0]
-        result = ImportResult(entity=spec.name, mode=mode, import_id=import_id, read=len(frame),
-                              duplicates=[str(d) for d in duplicates])
-        if mode == "selected":
-            found = set(frame[spec.key])
-            result.not_in_source = [i for i in ids if i not in found]
+        return [_stage(conn, source, read, flow_run_id) for read in reads]
 
-        staged = _staged_frame(conn, spec.name)
-        merged = frame.merge(staged, how="left", left_on=spec.key, right_on="source_id")
-        is_new = merged["id"].isna()
-        is_changed = ~is_new & (merged["content_hash"] != merged["_hash"])
-        take_new = is_new.copy()
-        take_changed = is_changed if mode in ("all", "selected") else pd.Series(False, index=merged.index)
-        if rule is not None:
-            if not rule.auto_create:
-                result.skipped_by_rule += int(take_new.sum())
-                take_new = pd.Series(False, index=merged.index)
-            if not rule.auto_update:
-                result.skipped_by_rule += int(take_changed.sum())
-                take_changed = pd.Series(False, index=merged.index)
 
-        new_rows = merged[take_new]
-        changed_rows = merged[take_changed]
-        result.new, result.changed = len(new_rows), len(changed_rows)
-        result.unchanged = int((~is_new & ~is_changed).sum())
+@dataclass
+class _SourceRead:
+    """One entity's table as read (and deduplicated, hashed) before anything is staged."""
+    spec: EntitySpec
+    mode: str
+    ids: list[str] | None
+    rule: EntityRule | None
+    snapshot: str | None            # the input's fingerprint ("all" imports of fingerprintable sources)
+    last_counts: dict | None = None  # the source is as at the last import: its counts, nothing read
+    frame: pd.DataFrame | None = None
+    columns: tuple[str, ...] = ()
+    duplicates: list[str] = field(default_factory=list)
+    dup_counts: dict = field(default_factory=dict)
 
-        dup_reason = {k: f"The source has {n} rows with {spec.key} {k}: keep one of them"
-                      for k, n in dup_counts.items()}
-        if len(new_rows):
-            result.record_ids += _insert_new(conn, spec, new_rows, columns, dup_reason, import_id, now)
-        if len(changed_rows):
-            result.record_ids += _update_changed(conn, spec, changed_rows, columns, dup_reason,
-                                                 import_id, now)
-        _refresh_duplicate_reasons(conn, merged[~take_new & ~take_changed & ~is_new], dup_reason)
-        if mode == "all":
-            result.deleted_in_source = _mark_deleted(conn, staged, set(frame[spec.key]))
 
-        counts = {**{k: getattr(result, k) for k in COUNTS}, "duplicates": result.duplicates}
-        conn.execute(update(Import).where(Import.id == import_id)
-                     .values(finished_at=datetime.now(timezone.utc), counts=counts))
-        if snapshot is None:
-            fingerprints.forget(conn, spec.name, STAGE)
-        else:
-            fingerprints.remember(conn, spec.name, STAGE, snapshot)
+def _read(db: StagingDb, source: Source, spec: EntitySpec, mode: str, ids: list[str] | None,
+          rule: EntityRule | None) -> _SourceRead:
+    # Taken before the source is read: an edit made while it is read shows at the next run.
+    read = _SourceRead(spec, mode, list(ids) if mode == "selected" else None, rule,
+                       _snapshot(source, spec, mode, rule))
+    if read.snapshot is not None:
+        with db.engine.connect() as conn:
+            read.last_counts = _last_counts_if_unchanged(conn, spec, read.snapshot)
+        if read.last_counts is not None:
+            return read
+    columns = TABLES[spec.name]
+    frame = source.read(spec.name, ids=read.ids)
+    if spec.child_table:
+        frame = with_children(frame, source, spec, ids=read.ids)
+        columns = (*columns, "lines")
+    duplicated = frame[spec.key].duplicated(keep=False)
+    read.duplicates = [str(d) for d in sorted(frame.loc[duplicated, spec.key].unique())]
+    read.dup_counts = frame.loc[duplicated, spec.key].value_counts().to_dict()
+    frame = frame.drop_duplicates(spec.key, keep="first").reset_index(drop=True)
+    frame["_hash"] = content_hashes(frame, columns) if len(frame) else pd.Series(dtype=object)
+    read.frame, read.columns = frame, columns
+    return read
+
+
+def _stage(conn, source: Source, read: _SourceRead, flow_run_id: str | None) -> ImportResult:
+    spec, mode, rule, frame, columns = read.spec, read.mode, read.rule, read.frame, read.columns
+    now = datetime.now(timezone.utc)
+    if read.last_counts is not None:
+        return _as_last_time(conn, source, spec, mode, read.last_counts, flow_run_id, now)
+    import_id = conn.execute(insert(Import).values(
+        entity=spec.name, mode=mode, source=getattr(source, "name", "?"),
+        flow_run_id=flow_run_id, started_at=now, counts={},
+    )).inserted_primary_key[0]
+    result = ImportResult(entity=spec.name, mode=mode, import_id=import_id, read=len(frame),
+                          duplicates=read.duplicates)
+    if mode == "selected":
+        found = set(frame[spec.key])
+        result.not_in_source = [i for i in read.ids if i not in found]
+
+    staged = _staged_frame(conn, spec.name)
+    merged = frame.merge(staged, how="left", left_on=spec.key, right_on="source_id")
+    is_new = merged["id"].isna()
+    is_changed = ~is_new & (merged["content_hash"] != merged["_hash"])
+    take_new = is_new.copy()
+    take_changed = is_changed if mode in ("all", "selected") else pd.Series(False, index=merged.index)
+    if rule is not None:
+        if not rule.auto_create:
+            result.skipped_by_rule += int(take_new.sum())
+            take_new = pd.Series(False, index=merged.index)
+        if not rule.auto_update:
+            result.skipped_by_rule += int(take_changed.sum())
+            take_changed = pd.Series(False, index=merged.index)
+
+    new_rows = merged[take_new]
+    changed_rows = merged[take_changed]
+    result.new, result.changed = len(new_rows), len(changed_rows)
+    result.unchanged = int((~is_new & ~is_changed).sum())
+
+    dup_reason = {k: f"The source has {n} rows with {spec.key} {k}: keep one of them"
+                  for k, n in read.dup_counts.items()}
+    if len(new_rows):
+        result.record_ids += _insert_new(conn, spec, new_rows, columns, dup_reason, import_id, now)
+    if len(changed_rows):
+        result.record_ids += _update_changed(conn, spec, changed_rows, columns, dup_reason,
+                                             import_id, now)
+    _refresh_duplicate_reasons(conn, merged[~take_new & ~take_changed & ~is_new], dup_reason)
+    if mode == "all":
+        result.deleted_in_source = _mark_deleted(conn, staged, set(frame[spec.key]))
+
+    counts = {**{k: getattr(result, k) for k in COUNTS}, "duplicates": result.duplicates}
+    conn.execute(update(Import).where(Import.id == import_id)
+                 .values(finished_at=datetime.now(timezone.utc), counts=counts))
+    if read.snapshot is None:
+        fingerprints.forget(conn, spec.name, STAGE)
+    else:
+        fingerprints.remember(conn, spec.name, STAGE, read.snapshot)
     return result
 
 
@@ -189,24 +229,25 @@ def _snapshot(source: Source, spec: EntitySpec, mode: str, rule: EntityRule | No
     return fingerprints.of(mode, rule.model_dump() if rule is not None else None, contents)
 
 
-def _as_last_time(db: StagingDb, source: Source, spec: EntitySpec, mode: str, snapshot: str,
-                  flow_run_id: str | None) -> ImportResult | None:
-    """An "all" import whose input is the last import's: what that import staged is what this one
+def _last_counts_if_unchanged(conn, spec: EntitySpec, snapshot: str) -> dict | None:
+    """The last import's counts when its input is this one's: what it staged is what this one
     would stage, so the source is not read. Only an import writes the staged content, so the
-    stored fingerprint vouches for it; every other import forgets it. The counts are the last
-    import's, with its new and changed records now unchanged. None: import as usual."""
-    now = datetime.now(timezone.utc)
-    with db.engine.begin() as conn:
-        if not fingerprints.matches(conn, spec.name, STAGE, snapshot):
-            return None
-        last = conn.scalar(select(Import.counts).where(Import.entity == spec.name, Import.finished_at.is_not(None))
-                           .order_by(Import.id.desc()).limit(1)) or {}
-        if not all(isinstance(last.get(k), int) for k in COUNTS):
-            return None
-        counts = {**last, "new": 0, "changed": 0, "unchanged": last["read"] - last["skipped_by_rule"]}
-        import_id = conn.execute(insert(Import).values(
-            entity=spec.name, mode=mode, source=getattr(source, "name", "?"), flow_run_id=flow_run_id,
-            started_at=now, finished_at=now, counts=counts)).inserted_primary_key[0]
+    stored fingerprint vouches for it; every other import forgets it. None: import as usual."""
+    if not fingerprints.matches(conn, spec.name, STAGE, snapshot):
+        return None
+    last = conn.scalar(select(Import.counts).where(Import.entity == spec.name, Import.finished_at.is_not(None))
+                       .order_by(Import.id.desc()).limit(1)) or {}
+    return last if all(isinstance(last.get(k), int) for k in COUNTS) else None
+
+
+def _as_last_time(conn, source: Source, spec: EntitySpec, mode: str, last: dict,
+                  flow_run_id: str | None, now: datetime) -> ImportResult:
+    """An import of an unchanged source: the last import's counts, with its new and changed
+    records now unchanged."""
+    counts = {**last, "new": 0, "changed": 0, "unchanged": last["read"] - last["skipped_by_rule"]}
+    import_id = conn.execute(insert(Import).values(
+        entity=spec.name, mode=mode, source=getattr(source, "name", "?"), flow_run_id=flow_run_id,
+        started_at=now, finished_at=now, counts=counts)).inserted_primary_key[0]
     return ImportResult(entity=spec.name, mode=mode, import_id=import_id,
                         duplicates=list(last.get("duplicates") or []), source_unchanged=True,
                         **{k: counts[k] for k in COUNTS})
@@ -219,8 +260,11 @@ def _staged_frame(conn, entity: str) -> pd.DataFrame:
     rows = conn.execute(select(Record.id, Record.source_id, Record.content_hash, Record.status,
                                Record.deleted_in_source).where(Record.entity == entity)).all()
     # Column-wise: pandas asks each Row object for a dtype, which SQLAlchemy answers slowly.
-    columns = zip(*rows) if rows else [() for _ in names]
-    return pd.DataFrame(dict(zip(names, (list(c) for c in columns))), columns=names)
+    # Nothing staged: empty columns of dtype object, as pandas would make them float64 and
+    # then refuse to merge the source's text keys on them.
+    if not rows:
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
+    return pd.DataFrame(dict(zip(names, (list(c) for c in zip(*rows)))), columns=names)
 
 
 def _insert_new(conn, spec, rows, columns, dup_reason, import_id, now) -> list[int]:

@@ -19,11 +19,12 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import PushLease, PushLedgerEntry
@@ -57,7 +58,7 @@ def _dead_local(holder: str | None) -> bool:
     return False
 
 
-def _try_take(db: StagingDb, realm_id: str, holder: str) -> bool:
+def _try_take(db: StagingDb, realm_id: str, holder: str, lease_seconds: float = LEASE_SECONDS) -> bool:
     now = datetime.now(timezone.utc)
     with db.session() as session, session.begin():
         if session.get(PushLease, realm_id) is None:
@@ -72,32 +73,44 @@ def _try_take(db: StagingDb, realm_id: str, holder: str) -> bool:
         if current is not None and _dead_local(current.holder):
             free = free | (PushLease.holder == current.holder)
         taken = session.execute(update(PushLease).where(PushLease.realm_id == realm_id, free)
-                                .values(holder=holder, expires_at=now + timedelta(seconds=LEASE_SECONDS))
+                                .values(holder=holder, expires_at=now + timedelta(seconds=lease_seconds))
                                 .execution_options(synchronize_session=False))
         return taken.rowcount == 1
 
 
 @contextmanager
-def lease(db: StagingDb, realm_id: str, wait_seconds: float = 600):
-    """Hold the company's push lease for the block; wait for another holder up to wait_seconds."""
+def lease(db: StagingDb, realm_id: str, wait_seconds: float = 600,
+          busy: Callable[[str], Exception] | None = None, lease_seconds: float = LEASE_SECONDS):
+    """Hold the company's push lease for the block; wait for another holder up to wait_seconds.
+
+    The same lease guards other work under another key (pipeline/staging_lock.py); `busy`
+    makes the error raised when the wait is over, given the other holder; lease_seconds is how
+    long the lease outlives its holder's last renewal."""
     holder = _holder()
     deadline = time.monotonic() + wait_seconds
-    while not _try_take(db, realm_id, holder):
+    while not _taken(db, realm_id, holder, lease_seconds):
         if time.monotonic() > deadline:
             with db.session() as session:
                 other = session.get(PushLease, realm_id)
-            raise PushBusy(f"another qbo-sync run ({other.holder if other else '?'}) is pushing to "
+            other_holder = other.holder if other and other.holder else "?"
+            if busy is not None:
+                raise busy(other_holder)
+            raise PushBusy(f"another qbo-sync run ({other_holder}) is pushing to "
                            f"QuickBooks company {realm_id}; try again when it has finished")
         time.sleep(0.2)
     stop = threading.Event()
 
     def renew() -> None:
-        while not stop.wait(LEASE_SECONDS / 3):
-            with db.session() as session, session.begin():
-                session.execute(update(PushLease).where(PushLease.realm_id == realm_id,
-                                                        PushLease.holder == holder)
-                                .values(expires_at=datetime.now(timezone.utc) + timedelta(seconds=LEASE_SECONDS))
-                                .execution_options(synchronize_session=False))
+        while not stop.wait(lease_seconds / 3):
+            try:
+                with db.session() as session, session.begin():
+                    session.execute(update(PushLease).where(PushLease.realm_id == realm_id,
+                                                            PushLease.holder == holder)
+                                    .values(expires_at=datetime.now(timezone.utc) + timedelta(seconds=lease_seconds))
+                                    .execution_options(synchronize_session=False))
+            except OperationalError as exc:   # SQLite busy with a long write of this run: next time
+                if "locked" not in str(exc).lower():
+                    raise
 
     keeper = threading.Thread(target=renew, daemon=True)
     keeper.start()
@@ -109,6 +122,16 @@ def lease(db: StagingDb, realm_id: str, wait_seconds: float = 600):
         with db.session() as session, session.begin():
             session.execute(update(PushLease).where(PushLease.realm_id == realm_id, PushLease.holder == holder)
                             .values(holder=None, expires_at=None).execution_options(synchronize_session=False))
+
+
+def _taken(db: StagingDb, realm_id: str, holder: str, lease_seconds: float) -> bool:
+    try:
+        return _try_take(db, realm_id, holder, lease_seconds)
+    except OperationalError as exc:
+        # SQLite: the holder is in the middle of a long write (an import); keep waiting.
+        if "locked" in str(exc).lower():
+            return False
+        raise
 
 
 def _record_id(op_key) -> int:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import QboRef, Record, RecordLink
 from qbo_sync.entities.base import EntitySpec, LinkedObject, LinkRule
+from qbo_sync.entities.names import name_key
 from qbo_sync.pipeline import fingerprints
 from qbo_sync.pipeline import records as staged
 from qbo_sync.settings import SyncSettings
@@ -45,11 +46,11 @@ def links_of(session, record_ids: list[int]) -> dict[int, dict[str, LinkedObject
 
 
 def _refs_by_name(session, qbo_entity: str) -> dict[str, list]:
-    """Active refs by folded name: (qbo_id, name) rows, without the QBO object's JSON."""
+    """Active refs by name_key: (qbo_id, name) rows, without the QBO object's JSON."""
     index: dict[str, list] = {}
     for ref in session.execute(select(QboRef.qbo_id, QboRef.name).where(QboRef.entity == qbo_entity,
                                                                        QboRef.active.is_(True))):
-        index.setdefault(ref.name.casefold(), []).append(ref)
+        index.setdefault(name_key(ref.name), []).append(ref)
     return index
 
 
@@ -72,7 +73,7 @@ def map_entity(db: StagingDb, spec: EntitySpec, sync: SyncSettings,
             for record in pending:
                 if rule.role in links.get(record.id, {}):
                     continue
-                matches = index.get((record.data.get(rule.match_column) or "").casefold(), [])
+                matches = index.get(name_key(record.data.get(rule.match_column)), [])
                 suggestion = matches[0] if len(matches) == 1 else None
                 if suggestion is not None and sync.auto_confirm_customer:
                     new_links.append(_link_row(record.id, rule, suggestion, "auto_confirm_customer", now))
@@ -150,8 +151,10 @@ def _find_ref(session, qbo_entity: str, target: str) -> QboRef:
     if by_id is not None:
         candidates = [by_id]
     else:
-        candidates = list(session.scalars(select(QboRef).where(
-            QboRef.entity == qbo_entity, func.lower(QboRef.name) == target.lower())))
+        # Compared in Python (name_key), not by the database's lower(): see entities/names.py.
+        wanted = name_key(target)
+        candidates = [ref for ref in session.scalars(select(QboRef).where(QboRef.entity == qbo_entity))
+                      if name_key(ref.name) == wanted]
     if not candidates:
         raise MappingError(f"no QBO {qbo_entity.lower()} has the id or name \"{target}\" "
                            "(run qbo-sync pull if it was added in QuickBooks just now)")

@@ -23,6 +23,7 @@ from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import QboRef
 from qbo_sync.entities.base import EntitySpec
+from qbo_sync.entities.names import name_key
 from qbo_sync.pipeline import dependencies
 from qbo_sync.pipeline import records as staged
 
@@ -39,11 +40,11 @@ class MatchResult:
 
 
 def _names(session, entities: tuple[str, ...]) -> dict[str, dict]:
-    """Refs by entity and folded name, as (entity, qbo_id, name, sync_token) rows: no JSON."""
+    """Refs by entity and name_key, as (entity, qbo_id, name, sync_token) rows: no JSON."""
     index: dict[str, dict] = {e: {} for e in entities}
     for ref in session.execute(select(QboRef.entity, QboRef.qbo_id, QboRef.name, QboRef.sync_token)
                                .where(QboRef.entity.in_(entities))):
-        index[ref.entity].setdefault(ref.name.casefold(), ref)
+        index[ref.entity].setdefault(name_key(ref.name), ref)
     return index
 
 
@@ -86,7 +87,7 @@ def match_entity(db: StagingDb, spec: EntitySpec, mappings, run_entities: list[s
 def _cost_codes(session, pending, mappings, result: MatchResult, now) -> tuple[dict[int, list[str]], list[dict]]:
     """Reasons per record id, and the records linked now to an existing QBO object (as changes)."""
     index = _names(session, ("Item", "Account", "Class"))
-    accounts = {ref.casefold() for ref in index["Account"]}
+    accounts = set(index["Account"])
     checks: dict[int, list[str]] = {}
     linked: list[dict] = []
     mapping = mappings.cost_codes
@@ -95,7 +96,7 @@ def _cost_codes(session, pending, mappings, result: MatchResult, now) -> tuple[d
         if (record.qbo_id and not linked_before) or any(r["stage"] != STAGE for r in record.reasons or []):
             continue   # created by the sync (an edit updates it), or blocked by validation
         entity, name = mapping.target_of(record.data)
-        existing = index[entity].get(name.casefold())
+        existing = index[entity].get(name_key(name))
         if existing is not None:
             # An object QBO already has (made by hand, or shared by several codes): link it.
             linked.append({"b_id": record.id, "qbo_id": existing.qbo_id, "sync_token": existing.sync_token,
@@ -109,7 +110,7 @@ def _cost_codes(session, pending, mappings, result: MatchResult, now) -> tuple[d
                        "is not in QuickBooks"
                        for what, account in (("Income", mapping.item_income_account),
                                              ("Expense", mapping.item_expense_account))
-                       if account.casefold() not in accounts]
+                       if name_key(account) not in accounts]
             checks[record.id] = missing
     return checks, linked
 
@@ -121,7 +122,7 @@ def _people(session, spec: EntitySpec, pending, mappings) -> dict[int, list[str]
     for record in pending:
         if record.qbo_id:
             continue
-        name = record.name.casefold()
+        name = name_key(record.name)
         texts = []
         for other in PEOPLE:
             if other != spec.qbo_entity and name in index[other]:

@@ -84,7 +84,7 @@ def record_outcomes(db, spec: EntitySpec, records: dict[int, Record], operations
                 plain = outcome.fault.plain if outcome.fault else "unknown failure"
                 problems.append(f"{PART_NAMES.get(part, part)}: {plain}")
             attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
-                                 operation=op.action, qbo_entity=spec.qbo_entity,
+                                 operation=op.action, qbo_entity=spec.qbo_entity, part=part,
                                  outcome="synced" if outcome.ok else "failed",
                                  qbo_id=outcome.qbo_id or (op.body.get("Id")),
                                  message="" if outcome.ok else problems[-1],

@@ -13,6 +13,7 @@ from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record, SyncAttempt
 from qbo_sync import entities as registry
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
+from qbo_sync.entities.names import name_key
 from qbo_sync.mappings import Mappings
 from qbo_sync.pipeline import dependencies, ledger, parts, stale
 from qbo_sync.pipeline import records as staged
@@ -413,10 +414,10 @@ def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list
         found = answer.get("QueryResponse", {}).get(entity, [])
         by_name = {}
         for obj in found:
-            by_name.setdefault(obj.get(key, "").casefold(), []).append(obj)
+            by_name.setdefault(name_key(obj.get(key)), []).append(obj)
         for op in chunk:
             parent = (op.body.get("ParentRef") or {}).get("value")
-            same = [o for o in by_name.get(op.body[key].casefold(), [])
+            same = [o for o in by_name.get(name_key(op.body[key]), [])
                     if (o.get("ParentRef") or {}).get("value") == parent]
             if len(same) == 1:
                 op.action = "update"

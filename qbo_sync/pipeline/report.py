@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from qbo_sync import statuses
@@ -132,7 +133,15 @@ def _project_shares(data: dict) -> dict[str, float]:
     return {p: a / whole for p, a in amounts.items()}
 
 
-def to_markdown(report: dict) -> str:
+def to_text(report: dict) -> str:
+    """The report for a terminal: the markdown without HTML entities ("Maple & Main")."""
+    return to_markdown(report, html=False)
+
+
+def to_markdown(report: dict, html: bool = True) -> str:
+    """html: source values escaped for a page that renders the markdown as HTML (Prefect's
+    artifacts); False for a terminal, where "&amp;" would be printed as it is."""
+    _cell = _html_cell if html else _text_cell
     lines = ["# qbo-sync run report", ""]
     if report.get("flow_run_id"):
         lines += [f"Flow run: `{report['flow_run_id']}`", ""]
@@ -157,7 +166,7 @@ def to_markdown(report: dict) -> str:
     if report.get("totals"):
         lines += _section("Hours and bill amounts pushed per project", ["Project", "Hours", "Bill amount"], [
             [_cell(t["project"]), f"{t['hours']:.2f}", f"{t['amount']:,.2f}"] for t in report["totals"]])
-    lines += _bills_markdown(report.get("bills") or {})
+    lines += _bills_markdown(report.get("bills") or {}, _cell)
     lines += _section("Status", ["Entity", *statuses.LABELS.values()], [
         [entity, *(c[label] for label in statuses.LABELS.values())] for entity, c in report["counts"].items()])
     if report["problems"]:
@@ -172,8 +181,10 @@ def held_back(report: dict) -> str:
     return {"rejected": "Rejected", "dry run": "Dry run"}.get(report.get("outcome"), "Not approved")
 
 
-def _bills_markdown(bills: dict) -> list[str]:
-    if not bills.get("projects") and not bills.get("not_checked"):
+def _bills_markdown(bills: dict, _cell) -> list[str]:
+    # No bill has a balance yet (just created: QBO is read for balances by `qbo-sync pull`):
+    # nothing to show, so no section.
+    if not bills.get("projects"):
         return []
     lines = ["## Vendor bills paid and open, per project", ""]
     if bills.get("as_of"):
@@ -198,7 +209,15 @@ def _table(headers: list[str], rows: list[list]) -> list[str]:
             *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)]
 
 
-def _cell(text: str) -> str:
+def _html_cell(text: str) -> str:
     """Source values are untrusted: keep them as text inside a markdown table cell."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("\n", " ").replace("\r", " "))
+    return _text_cell(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _text_cell(text: str) -> str:
+    """A source value inside a markdown table cell printed to a terminal: its own text, with
+    control characters (line breaks, escape sequences) as spaces and '|' kept from ending the cell."""
+    return _CONTROLS.sub(" ", str(text)).replace("|", "\\|")
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import collector, fingerprints, importing, mapping, matching, pushing, reconcile, validating
+from qbo_sync.pipeline import (collector, fingerprints, importing, mapping, matching, pushing, reconcile,
+                               staging_lock, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -21,24 +22,29 @@ from qbo_sync.resources import Resources
 @collector.paused
 def run_import(res: Resources, entity_names: list[str] | None, mode: str, ids: list[str] | None = None,
                scheduled: bool = False, flow_run_id: str | None = None) -> list[importing.ImportResult]:
-    results = []
-    for spec in registry.resolve(entity_names):
-        rule = res.settings.sync.rule(spec.name) if scheduled else None
-        results.append(importing.import_entity(res.db, res.source, spec, mode, ids=ids, rule=rule,
-                                               flow_run_id=flow_run_id))
-    return results
+    specs = registry.resolve(entity_names)
+    rules = {spec.name: res.settings.sync.rule(spec.name) if scheduled else None for spec in specs}
+    with staging_lock.staging(res.db):
+        return importing.import_entities(res.db, res.source, specs, mode, ids=ids, rules=rules,
+                                         flow_run_id=flow_run_id)
 
 
 @collector.paused
 def run_validate(res: Resources, entity_names: list[str] | None) -> list[validating.ValidateResult]:
-    return [validating.validate_entity(res.db, spec, res.settings.validations_dir)
-            for spec in registry.resolve(entity_names)]
+    with staging_lock.staging(res.db):
+        return [validating.validate_entity(res.db, spec, res.settings.validations_dir)
+                for spec in registry.resolve(entity_names)]
 
 
 @collector.paused
 def run_map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResult]:
     """Links (a project's client), matching by name, the references of transactions, and
     reconcile of the records about to be written over."""
+    with staging_lock.staging(res.db):
+        return _map(res, entity_names)
+
+
+def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResult]:
     from qbo_sync.qbo import references
 
     specs = registry.resolve(entity_names)
@@ -68,7 +74,8 @@ def run_preview(res: Resources, entity_names: list[str] | None,
     specs = registry.resolve(entity_names)
     selection = {spec.name: list(ids) for spec in specs} if ids else None
     rule = mappings.for_resources(res).vendor_bills.delete_in_qbo_when_deleted_in_source
-    return build_preview(res.db, specs, selection, delete_in_qbo={"vendor_bills"} if rule else set())
+    with staging_lock.staging(res.db):   # it settles records back in step with QBO
+        return build_preview(res.db, specs, selection, delete_in_qbo={"vendor_bills"} if rule else set())
 
 
 def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,
@@ -94,9 +101,15 @@ def prepare_retry(res: Resources, records: list[Record], flow_run_id: str | None
     by_entity: dict[str, list[str]] = {}
     for record in records:
         by_entity.setdefault(record.entity, []).append(record.source_id)
-    for entity, ids in by_entity.items():
-        importing.import_entity(res.db, res.source, registry.get(entity), "selected", ids=ids,
-                                flow_run_id=flow_run_id)
+    with staging_lock.staging(res.db):
+        for entity, ids in by_entity.items():
+            importing.import_entity(res.db, res.source, registry.get(entity), "selected", ids=ids,
+                                    flow_run_id=flow_run_id)
+        _pending_again(res, records)
+    return by_entity
+
+
+def _pending_again(res: Resources, records: list[Record]) -> None:
     with res.db.session() as session, session.begin():
         for record in records:
             current = session.get(Record, record.id)
@@ -104,7 +117,6 @@ def prepare_retry(res: Resources, records: list[Record], flow_run_id: str | None
                 current.reasons = statuses.replace_stage(current.reasons, "push", [])
                 current.status = statuses.settle(current.reasons)
                 fingerprints.pending_again(session, current.entity)
-    return by_entity
 
 
 def failed_records(res: Resources) -> list[Record]:

@@ -40,6 +40,8 @@ def _one(company: Company, item) -> dict:
         if not bid:
             raise QboError(2020, "Required parameter bId is missing in the request", "bId")
         if "Query" in item:
+            if not isinstance(item["Query"], str):
+                raise QboError(2010, "Property Name:Query must be a query string", "Query")
             _, result = query(company, item["Query"])
             return {"bId": bid, "QueryResponse": result}
         keys = [key for key in item if key in ENTITY_KEYS]

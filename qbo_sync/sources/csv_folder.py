@@ -52,7 +52,7 @@ class CsvSource:
         raw = cells.iloc[1:]
         raw.columns = headers
         raw = raw[[header for header in headers if header in columns]]
-        return finish(table, raw, file_name, ids)
+        return finish(table, raw, file_name, ids, numbered_rows=True)
 
     def fingerprint(self, table: str) -> str | None:
         """A hash of the table's file as it is now; None when it cannot be read (read() says why)."""

@@ -34,10 +34,18 @@ def empty_frame(table: str) -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series([], dtype=object) for column in check_table(table)})
 
 
-def finish(table: str, raw: pd.DataFrame, where: str, ids: Iterable[str] | None = None) -> pd.DataFrame:
+# The staging database keeps a source id in 200 characters (records.source_id).
+MAX_ID_LENGTH = 200
+
+
+def finish(table: str, raw: pd.DataFrame, where: str, ids: Iterable[str] | None = None,
+           numbered_rows: bool = False) -> pd.DataFrame:
     """The logical frame of `table` from an adapter's raw frame of str values.
 
-    `where` names the file or table in error messages, e.g. 'projects.csv'.
+    `where` names the file or table in error messages, e.g. 'projects.csv'. numbered_rows:
+    the raw frame's index counts the file's rows with the header as row 0, so that a message
+    can say "row 3" as a spreadsheet shows it (the header is row 1 there); otherwise a row
+    is named by its id.
     """
     columns = check_table(table)
     missing = missing_required(table, raw.columns)
@@ -50,9 +58,36 @@ def finish(table: str, raw: pd.DataFrame, where: str, ids: Iterable[str] | None 
         index=raw.index,
         columns=list(columns),
     )
+    _check_values(table, frame, where, numbered_rows)
     if ids is not None:
         frame = frame[frame[KEYS[table]].isin(_as_id_set(ids))]
     return sort_rows(table, frame)
+
+
+def _check_values(table: str, frame: pd.DataFrame, where: str, numbered_rows: bool) -> None:
+    """Values no staging database can keep as they are: refused, naming the row and column,
+    rather than changed. A NUL character (PostgreSQL text cannot hold one), an id longer than
+    MAX_ID_LENGTH. Every other value is kept exactly; validation judges it."""
+    key = KEYS[table]
+    for column in frame.columns:
+        values = frame[column]
+        bad = values.str.contains("\x00", regex=False)
+        if bad.any():
+            raise SourceError(f"{where}: {_row(frame, bad.idxmax(), key, numbered_rows)}, column "
+                              f'"{column}": holds a NUL character (\\0); remove it in the source')
+    lengths = frame[key].str.len()
+    if (lengths > MAX_ID_LENGTH).any():
+        row = lengths.idxmax()
+        raise SourceError(f"{where}: {_row(frame, row, key, numbered_rows)}, column \"{key}\": an id may "
+                          f"have at most {MAX_ID_LENGTH} characters, this one has {lengths[row]}")
+
+
+def _row(frame: pd.DataFrame, index, key: str, numbered_rows: bool) -> str:
+    if numbered_rows:
+        return f"row {index + 1}"
+    value = str(frame.at[index, key]).replace("\x00", "\\0")
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    return f"the row with {key} {shown!r}"
 
 
 def sort_rows(table: str, frame: pd.DataFrame) -> pd.DataFrame:

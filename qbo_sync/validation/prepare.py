@@ -23,7 +23,7 @@ from qbo_sync.validation.names import clean_qbo_name
 
 # What a number helper parses: "8", "-2", "7.5", ".5". "1e3", "1,000", "inf" stay missing there,
 # so the suite's own "is a number" regex is their only reason.
-PLAIN_NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
+PLAIN_NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"   # ASCII digits: Python's \d takes "٢٥" too
 ROW_COLUMN = "__row__"  # the row's position, so each failure leads back to its source row
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 KNOWN, UNKNOWN = "known", "unknown"   # marks of a referential check's helper column (runner.py)
