@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -82,13 +84,30 @@ def upgrade(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    # Two runs opening a new database at the same instant would both create the tables and
+    # one fail ("table imports already exists", a unique key): the second waits for the first
+    # and then finds them made.
+    with _sqlite_file_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            # Two runs opening a new database at the same instant would both create the tables
-            # and one fail on a unique key: the second waits here and then finds them made.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine):
+    """On SQLite, a lock file beside the database for the migration. The database's own lock
+    does not serve: Python's sqlite3 runs DDL outside a transaction, so two runs interleave."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrating", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _at_head(engine: Engine) -> bool:
