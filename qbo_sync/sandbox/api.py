@@ -122,6 +122,8 @@ def routes(sandbox: Sandbox) -> list[Route]:
         raw = await request.body()
         target = company(request, realm, name)
         operation = request.query_params.get("operation")
+        if request.query_params.get("include") == "void":
+            operation = "void"   # QBO voids a payment with ?operation=update&include=void
         return await idempotent(request, realm, lambda: write(target, name, _json_body(raw), operation))
 
     return [
