@@ -16,10 +16,11 @@ from qbo_sync.sandbox import links, tracking
 from qbo_sync.sandbox.entities import DELETABLE, NAME_LISTS, PEOPLE, READ_ONLY, VOIDABLE, clean
 from qbo_sync.sandbox.entities import RULES as LIST_RULES
 from qbo_sync.sandbox.faults import STALE, QboError
+from qbo_sync.sandbox.attachments import RULES as ATTACHMENT_RULES
 from qbo_sync.sandbox.purchasing import RULES as PURCHASING_RULES
 from qbo_sync.sandbox.store import Store
 
-RULES = {**LIST_RULES, **PURCHASING_RULES}
+RULES = {**LIST_RULES, **PURCHASING_RULES, **ATTACHMENT_RULES}
 
 
 class Company:
@@ -97,9 +98,11 @@ class Company:
         self.writes[entity] += 1
         return doc
 
-    def create(self, entity: str, body: dict, *, project: bool = False) -> dict:
+    def create(self, entity: str, body: dict, *, project: bool = False,
+               upload_size: int | None = None) -> dict:
         """Create from a request body; project=True marks a Customer as a QBO Project
-        (only the GraphQL Project API may do that)."""
+        (only the GraphQL Project API may do that); upload_size: an Attachable made by
+        /upload, whose file has that size and is downloaded at its FileAccessUri."""
         with self.lock:
             doc = {k: v for k, v in clean(body).items() if k not in READ_ONLY}
             doc = self._checked(entity, doc, None)
@@ -108,6 +111,9 @@ class Company:
             now = self.clock.iso()
             doc.update(domain="QBO", sparse=False, Id=self._next_id(entity), SyncToken="0",
                        MetaData={"CreateTime": now, "LastUpdatedTime": now})
+            if upload_size is not None:
+                doc.update(Size=upload_size,
+                           FileAccessUri=f"/v3/company/{self.realm}/download/{doc['Id']}")
             saved = self._save(entity, doc, None)
             links.apply(self, entity, saved, None)
             return saved
