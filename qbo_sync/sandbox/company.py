@@ -11,15 +11,16 @@ import copy
 import threading
 from collections import Counter
 
-from qbo_sync.sandbox.clock import Clock
 from qbo_sync.sandbox import links, tracking
+from qbo_sync.sandbox.attachments import RULES as ATTACHMENT_RULES
+from qbo_sync.sandbox.clock import Clock
 from qbo_sync.sandbox.entities import DELETABLE, NAME_LISTS, PEOPLE, READ_ONLY, VOIDABLE, clean
 from qbo_sync.sandbox.entities import RULES as LIST_RULES
 from qbo_sync.sandbox.faults import STALE, QboError
-from qbo_sync.sandbox.attachments import RULES as ATTACHMENT_RULES
 from qbo_sync.sandbox.purchasing import RULES as PURCHASING_RULES
 from qbo_sync.sandbox.store import Store
 
+# Each entity's own rules; what a write does to other objects is links.py's.
 RULES = {**LIST_RULES, **PURCHASING_RULES, **ATTACHMENT_RULES}
 
 
