@@ -23,6 +23,7 @@ def create_app(sandbox: Sandbox) -> Gate:
     app.include_router(admin.router(sandbox))
     app.router.routes[:0] = api.routes(sandbox)   # first: the hot path matches at once
     app.include_router(api.graphql_router(sandbox))
+    app.include_router(api.files_router(sandbox))
 
     def fault(error: QboError):
         return api.json_response(fault_body(error, sandbox.clock.iso_ms()), error.http_status)
