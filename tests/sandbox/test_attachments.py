@@ -11,18 +11,14 @@ import pytest
 import requests
 from quickbooks.exceptions import QuickbooksException
 from quickbooks.objects import Account, Attachable, Bill, Vendor
-from quickbooks.objects.base import AttachableRef, Ref
+from quickbooks.objects.base import AttachableRef
 from quickbooks.objects.detailline import AccountBasedExpenseLine, AccountBasedExpenseLineDetail
+
+from tests.sandbox.objects import ref
 
 from conftest import fault_code
 
 PDF = b"%PDF-1.4\r\n%\xe2\xe3\xcf\xd3\r\n1 0 obj<<>>endobj\n\x00\x01binary\r\n%%EOF\r\n"
-
-
-def ref(value) -> Ref:
-    r = Ref()
-    r.value = str(value)
-    return r
 
 
 def make_bill(qb) -> Bill:

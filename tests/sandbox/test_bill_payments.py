@@ -10,21 +10,11 @@ import pytest
 from quickbooks.cdc import change_data_capture
 from quickbooks.exceptions import QuickbooksException
 from quickbooks.objects import Account, Bill, BillPayment, Vendor
-from quickbooks.objects.base import LinkedTxn, Ref
+from quickbooks.objects.base import LinkedTxn
 from quickbooks.objects.billpayment import BillPaymentCreditCard, BillPaymentLine, CheckPayment
 from quickbooks.objects.detailline import AccountBasedExpenseLine, AccountBasedExpenseLineDetail
 
-
-def ref(value) -> Ref:
-    r = Ref()
-    r.value = str(value)
-    return r
-
-
-def one(cls, qb, **where):
-    found = cls.filter(qb=qb, **where)
-    assert len(found) == 1, where
-    return found[0]
+from tests.sandbox.objects import one, ref
 
 
 def make_bill(qb, vendor_name: str, amount: float, doc_number: str) -> Bill:

@@ -7,22 +7,12 @@ from __future__ import annotations
 import pytest
 from quickbooks.exceptions import QuickbooksException
 from quickbooks.objects import Account, Bill, Customer, Employee, Item, PurchaseOrder, TimeActivity, Vendor
-from quickbooks.objects.base import LinkedTxn, Ref
+from quickbooks.objects.base import LinkedTxn
 from quickbooks.objects.detailline import (AccountBasedExpenseLine, AccountBasedExpenseLineDetail,
                                            ItemBasedExpenseLine, ItemBasedExpenseLineDetail)
 from quickbooks.objects.trackingclass import Class
 
-
-def ref(value) -> Ref:
-    r = Ref()
-    r.value = str(value)
-    return r
-
-
-def one(cls, qb, **where):
-    found = cls.filter(qb=qb, **where)
-    assert len(found) == 1, where
-    return found[0]
+from tests.sandbox.objects import one, ref
 
 
 def code_of(fn) -> int:

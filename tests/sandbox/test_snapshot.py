@@ -9,27 +9,16 @@ import pytest
 from quickbooks.exceptions import ObjectNotFoundException, QuickbooksException
 from quickbooks.objects import (Account, Bill, Customer, Employee, Item, Preferences,
                                 TimeActivity, Vendor)
-from quickbooks.objects.base import Ref
 from quickbooks.objects.department import Department
 from quickbooks.objects.detailline import AccountBasedExpenseLine, AccountBasedExpenseLineDetail
 from quickbooks.objects.term import Term
+
+from tests.sandbox.objects import one, ref
 
 from conftest import Raw, make_client
 from qbo_sync.sandbox.admin_client import SandboxAdminError
 
 LISTS = ("Account", "Class", "Department", "Term", "Item", "Customer", "Vendor", "Employee")
-
-
-def ref(value) -> Ref:
-    r = Ref()
-    r.value = str(value)
-    return r
-
-
-def one(cls, qb, **where):
-    found = cls.filter(qb=qb, **where)
-    assert len(found) == 1, where
-    return found[0]
 
 
 def read_snapshot(raw: Raw, realm: str) -> dict:

@@ -7,22 +7,11 @@ from __future__ import annotations
 import pytest
 from quickbooks.exceptions import ObjectNotFoundException, QuickbooksException
 from quickbooks.objects import Account, Bill, Employee, Preferences, TimeActivity, Vendor
-from quickbooks.objects.base import Ref
 from quickbooks.objects.department import Department
 from quickbooks.objects.detailline import AccountBasedExpenseLine, AccountBasedExpenseLineDetail
 from quickbooks.objects.trackingclass import Class
 
-
-def ref(value) -> Ref:
-    r = Ref()
-    r.value = str(value)
-    return r
-
-
-def one(cls, qb, **where):
-    found = cls.filter(qb=qb, **where)
-    assert len(found) == 1, where
-    return found[0]
+from tests.sandbox.objects import one, ref
 
 
 def set_prefs(qb, **accounting) -> None:
