@@ -61,14 +61,7 @@ def _check_payment(company, doc: dict, old: dict | None) -> None:
     for txn_id, amount in _line_links(doc, "Bill"):
         wanted[txn_id] = wanted.get(txn_id, 0.0) + amount
     for txn_id, amount in wanted.items():
-        bill = company.get("Bill", txn_id)
-        if bill is None:
-            raise QboError(2500, f"Invalid Reference Id : Bill assigned to Line.LinkedTxn "
-                                 f"({txn_id}) does not exist", "Line.LinkedTxn")
-        if bill["VendorRef"]["value"] != doc["VendorRef"]["value"]:
-            raise QboError(6000, f"Bill {txn_id} is from {bill['VendorRef'].get('name')}, not "
-                                 f"from {doc['VendorRef'].get('name')}: a bill payment pays "
-                                 "bills of its own vendor", "Line.LinkedTxn")
+        bill = _same_vendor_txn(company, "Bill", txn_id, doc, "a bill payment pays bills of its own vendor")
         open_balance = bill["TotalAmt"] - sum(
             _payments_on(company, txn_id, leave_out=old["Id"] if old else None).values())
         if amount > open_balance + CENT:
@@ -77,16 +70,22 @@ def _check_payment(company, doc: dict, old: dict | None) -> None:
                            "Line.Amount")
 
 
+def _same_vendor_txn(company, kind: str, txn_id: str, doc: dict, rule: str) -> dict:
+    """The transaction a line links to: it must exist (2500) and be the same vendor's (6000)."""
+    txn = company.get(kind, txn_id)
+    if txn is None:
+        raise QboError(2500, f"Invalid Reference Id : {kind} assigned to Line.LinkedTxn "
+                             f"({txn_id}) does not exist", "Line.LinkedTxn")
+    if txn["VendorRef"]["value"] != doc["VendorRef"]["value"]:
+        raise QboError(6000, f"{kind} {txn.get('DocNumber') or txn_id} is from "
+                             f"{txn['VendorRef'].get('name')}, not from {doc['VendorRef'].get('name')}: "
+                             f"{rule}", "Line.LinkedTxn")
+    return txn
+
+
 def _check_bill(company, doc: dict, old: dict | None) -> None:
     for txn_id, _ in _line_links(doc, "PurchaseOrder"):
-        order = company.get("PurchaseOrder", txn_id)
-        if order is None:
-            raise QboError(2500, f"Invalid Reference Id : PurchaseOrder assigned to "
-                                 f"Line.LinkedTxn ({txn_id}) does not exist", "Line.LinkedTxn")
-        if order["VendorRef"]["value"] != doc["VendorRef"]["value"]:
-            raise QboError(6000, f"Purchase order {order.get('DocNumber') or txn_id} is for "
-                                 f"{order['VendorRef'].get('name')}, not for "
-                                 f"{doc['VendorRef'].get('name')}", "Line.LinkedTxn")
+        _same_vendor_txn(company, "PurchaseOrder", txn_id, doc, "a bill receives its own vendor's orders")
     for line in doc["Line"]:   # only purchase orders may be linked from a bill's line
         line["LinkedTxn"] = [{"TxnId": str(link["TxnId"]), "TxnType": "PurchaseOrder"}
                              for link in line.get("LinkedTxn", []) or []
