@@ -15,7 +15,8 @@ from qbo_sync import entities as registry
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.names import name_key
 from qbo_sync.mappings import Mappings
-from qbo_sync.pipeline import dependencies, ledger, parts, stale
+from qbo_sync.entities.projects import subcustomer_fields
+from qbo_sync.pipeline import dependencies, ledger, name_clash, parts, project_links, stale
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
 from qbo_sync.pipeline.preview import CREATE, DELETE, PreviewRow
@@ -74,6 +75,9 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
         ctx = replace(ctx, links=links)
     body = spec.payload(record.data, ctx)
     writer = spec.writer(sync)
+    if writer == "project" and action != CREATE and project_links.is_sub_customer(record.qbo_objects):
+        # Project mode linked an existing sub-customer (the same job): it stays a customer, written by REST.
+        writer, body = "rest", subcustomer_fields(body)
     if action != CREATE:
         if writer == "project":
             body = {"id": record.qbo_id, **{k: v for k, v in body.items() if k in ("name", "description", "dueDate")}}
@@ -444,6 +448,8 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
                                              "target": {"entity": op.qbo_entity, "linked": False}}))
         else:
             plain = outcome.fault.plain if outcome.fault else "unknown failure"
+            if outcome.fault is not None and outcome.fault.code == "6240":
+                plain = _name_clash(db, outcome.fault, op, record)
             result.failed.append((record.source_id, plain))
             changes.append(_failed(record, plain))
         attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
@@ -453,6 +459,12 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
                              message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
                              request=outcome.request, response=outcome.response))
     _save(db, changes, attempts, written)
+
+
+def _name_clash(db: StagingDb, fault, op: Operation, record: Record) -> str:
+    """A 6240 naming the object that already has the name (the REST body's or the project input's)."""
+    with db.session() as session:
+        return name_clash.describe(session, fault, op.body.get("DisplayName") or op.body.get("name") or record.name)
 
 
 def _failed(record: Record, plain: str) -> dict:
