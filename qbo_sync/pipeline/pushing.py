@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
+import requests
 from sqlalchemy import insert, select
 
 from qbo_sync import statuses
@@ -61,11 +62,41 @@ def projects_enabled(connection: QboConnection) -> bool:
 
 def check_mode(connection: QboConnection, sync: SyncSettings) -> None:
     """Fail early, before any write, when the project mode cannot work for this company."""
-    if sync.project_mode == "project" and not projects_enabled(connection):
+    if sync.project_mode != "project":
+        return
+    if not projects_enabled(connection):
         raise ProjectsNotEnabled(
             "sync.project_mode is \"project\", but this QuickBooks company does not have Projects "
             "turned on (QuickBooks: Settings > Account and settings > Advanced > Projects). "
             "Turn Projects on, or set sync.project_mode to sub-customer or customer. Nothing was pushed.")
+    refused = projects_api_refusal(connection)
+    if refused:
+        raise ProjectsNotEnabled(
+            f"sync.project_mode is \"project\", but QuickBooks does not let this app use its Projects API "
+            f"({refused}). Intuit offers it to some partner tiers only, and only to a connection that "
+            f"allows Projects. Set sync.project_mode to \"sub-customer\" to sync each project as a "
+            f"sub-customer of its client instead. Nothing was pushed.")
+
+
+PROBE_PROJECTS = "query ProjectsAccess { projectManagementProjects(first: 1) { edges { node { id } } } }"
+# Not 401: an expired token is the connection's problem (refreshed, or "reconnect"), not the app's rights.
+REFUSED = {"FORBIDDEN", "PERMISSION_DENIED"}
+
+
+def projects_api_refusal(connection: QboConnection) -> str | None:
+    """QuickBooks' words when the GraphQL Projects API refuses this app (tier or scope), else None.
+
+    A read of at most one project, before any write. Only a refusal stops the run: a network
+    fault or a 5xx here says nothing about the app's rights, and the push retries those."""
+    try:
+        answer = connection.graphql(PROBE_PROJECTS, {"first": 1})
+    except requests.RequestException:
+        return None
+    errors = answer.get("errors") or []
+    codes = {str((e.get("extensions") or {}).get("code") or "").upper() for e in errors}
+    if answer.get("status_code") == 403 or codes & REFUSED:
+        return "; ".join(e.get("message", "") for e in errors) or f"HTTP {answer.get('status_code')}"
+    return None
 
 
 def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links, action: str,

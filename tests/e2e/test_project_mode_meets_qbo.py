@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from qbo_sync.pipeline import stages
 from tests.e2e.test_projects_sync import by_id, sync_once
 
 QBO_SYNC = os.path.join(os.path.dirname(sys.executable), "qbo-sync")
@@ -67,3 +68,35 @@ def test_a_duplicate_name_refusal_names_the_clashing_object_and_its_type(make_re
     assert rows["P-00007"]["reasons"][0].startswith(
         'QuickBooks already has a sub-customer named "Pier 9 Renovation" of Harbor View Properties LLC')
     assert not [r for r in rows.values() for text in r["reasons"] if "Id=" in text]
+
+
+@pytest.mark.parametrize("refused_by", ["tier", "scope"])
+def test_projects_api_refused_stops_before_any_write_and_offers_sub_customer_mode(
+        make_resources, config_for, admin, cli, refused_by):
+    realm = admin.create_realm(projects_enabled=True, seed=True, projects_api=refused_by)
+    res = make_resources(realm_id=realm, sync={"project_mode": "project"})
+    config = config_for(res)
+    writes = admin.counts(realm)["writes"]
+
+    done = cli("--config", config, "sync", "--all", "--yes")
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-6000:]
+    line = done.stderr.strip().splitlines()[-1]
+    assert line.startswith("qbo-sync: sync.project_mode is \"project\", but QuickBooks does not let this app "
+                           "use its Projects API")
+    assert 'Set sync.project_mode to "sub-customer"' in line and "Nothing was pushed" in line
+    assert admin.counts(realm)["writes"] == writes, "nothing was written to QuickBooks"
+
+    # The same company in sub-customer mode syncs.
+    res_sub = make_resources(realm_id=realm, sync={"project_mode": "sub-customer"})
+    sync_once(res_sub)
+    assert by_id(res_sub)["P-00003"]["status"] == "Synced"
+
+
+def test_projects_api_allowed_passes_the_check_without_a_write(make_resources, admin, realm):
+    res = make_resources(sync={"project_mode": "project"})
+    writes = admin.counts(realm)["writes"]
+    stages.run_import(res, ["projects"], "all")
+    stages.run_validate(res, ["projects"])
+    stages.run_map(res, ["projects"])
+    assert admin.counts(realm)["writes"] == writes
