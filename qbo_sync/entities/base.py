@@ -48,6 +48,7 @@ class RefTarget:
     qbo_id: str | None
     qbo_entity: str
     data: dict = field(default_factory=dict, compare=False)
+    sub_customer: bool = False   # a project linked to an existing sub-customer, not a QBO project
 
 
 class PayloadError(ValueError):

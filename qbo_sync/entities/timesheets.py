@@ -52,7 +52,7 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     project = ctx.ref("projects", row["project_id"])
     cost_code = ctx.ref("cost_codes", row["cost_code"])
     common = {"NameOf": "Employee", "EmployeeRef": {"value": employee.qbo_id},
-              "CustomerRef": {"value": project.qbo_id}, **project_ref(ctx.sync, project.qbo_id)}
+              "CustomerRef": {"value": project.qbo_id}, **project_ref(ctx.sync, project)}
     if cost_code.qbo_entity == "Item":
         common["ItemRef"] = {"value": cost_code.qbo_id}
     elif cost_code.qbo_entity == "Class":

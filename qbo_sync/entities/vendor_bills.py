@@ -75,7 +75,7 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
     project = bill_project(row)
     if project:
         # Lines charge their own projects (CustomerRef); the bill names its own project.
-        body.update(project_ref(ctx.sync, ctx.ref("projects", project).qbo_id))
+        body.update(project_ref(ctx.sync, ctx.ref("projects", project)))
     if row.get("due_date"):
         body["DueDate"] = row["due_date"]
     if row.get("memo"):

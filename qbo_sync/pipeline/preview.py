@@ -18,7 +18,8 @@ TO_DELETE = "deleted in the source; deleted in QBO by rule"
 # Entities whose source deletions may be deleted in QBO (a rule in mappings.yaml turns it on).
 DELETABLE = ("vendor_bills",)
 NOT_SYNCED = (statuses.NEEDS_SYNC, statuses.NEEDS_ACTION, statuses.FAILED)
-PREVIEW_COLUMNS = ("source_id", "name", "status", "reasons", "qbo_id", "synced_hash", "content_hash")
+PREVIEW_COLUMNS = ("source_id", "name", "status", "reasons", "qbo_id", "synced_hash", "content_hash",
+                   "qbo_objects")
 
 
 @dataclass
@@ -96,6 +97,9 @@ def build_preview(db: StagingDb, specs: list[EntitySpec],
                     continue
                 if record.status == statuses.NEEDS_SYNC:
                     action, reason = (UPDATE if record.qbo_id else CREATE), ""
+                    if record.qbo_id and not record.synced_hash:
+                        # Linked at map time to an object QBO already had (pipeline/project_links.py).
+                        reason = ((record.qbo_objects or {}).get("existing") or {}).get("note", "")
                 elif record.status == statuses.FAILED:
                     action = SKIP
                     reason = "Failed before: " + "; ".join(statuses.reason_texts(record.reasons)) + \

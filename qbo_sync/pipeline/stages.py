@@ -13,8 +13,8 @@ from sqlalchemy import select
 from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import (collector, fingerprints, importing, mapping, matching, pushing, reconcile,
-                               staging_lock, validating)
+from qbo_sync.pipeline import (collector, fingerprints, importing, mapping, matching, project_links, pushing,
+                               reconcile, staging_lock, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -60,6 +60,7 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)
+        project_links.link_existing(res.db, spec, res.settings.sync)
         matched = matching.match_entity(res.db, spec, maps, run_entities)
         result.checked = max(result.checked, matched.checked)
         result.linked += matched.linked

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from qbo_sync.sandbox import graphql
 from qbo_sync.sandbox.core import Sandbox
 
 
@@ -57,8 +58,11 @@ def router(sandbox: Sandbox) -> APIRouter:
         projects, seed = body.get("projects_enabled", True), body.get("seed", True)
         if not isinstance(projects, bool) or not isinstance(seed, bool):
             return _bad("projects_enabled and seed must be true or false")
+        projects_api = body.get("projects_api", "allowed")
+        if projects_api not in graphql.PROJECTS_API:
+            return _bad(f"projects_api must be one of {', '.join(graphql.PROJECTS_API)}")
         realm = sandbox.create_realm(projects_enabled=projects, seed=seed,
-                                     company_name=body.get("company_name"))
+                                     company_name=body.get("company_name"), projects_api=projects_api)
         return {"realm_id": realm}
 
     @api.post("/realms/snapshot")

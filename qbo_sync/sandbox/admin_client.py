@@ -29,8 +29,8 @@ class SandboxAdmin:
         self._call("POST", "/reset")
 
     def create_realm(self, projects_enabled: bool = True, seed: bool = True,
-                     company_name: str | None = None) -> str:
-        body = {"projects_enabled": projects_enabled, "seed": seed}
+                     company_name: str | None = None, projects_api: str = "allowed") -> str:
+        body = {"projects_enabled": projects_enabled, "seed": seed, "projects_api": projects_api}
         if company_name:
             body["company_name"] = company_name
         return self._call("POST", "/realms", json=body)["realm_id"]

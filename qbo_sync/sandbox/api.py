@@ -185,6 +185,10 @@ def graphql_router(sandbox: Sandbox) -> APIRouter:
             payload = orjson.loads(await request.body())
         except orjson.JSONDecodeError:
             return json_response(graphql.error("The request body is not JSON", "BAD_REQUEST"), 400)
-        return json_response(graphql.handle(sandbox.company(request.state.realm), payload))
+        company = sandbox.company(request.state.realm)
+        refused = graphql.refusal(company)
+        if refused is not None:
+            return json_response(refused, 403)
+        return json_response(graphql.handle(company, payload))
 
     return api

@@ -63,18 +63,21 @@ class Sandbox:
     def realms(self) -> list[str]:
         return list(self.store.namespace("realms"))
 
-    def _create(self, realm: str, name: str, *, projects_enabled: bool, seed: bool) -> Company:
+    def _create(self, realm: str, name: str, *, projects_enabled: bool, seed: bool,
+                projects_api: str = "allowed") -> Company:
         with self._lock:
-            self.store.put("realms", realm, {"ids": {}, "name": name})
+            self.store.put("realms", realm, {"ids": {}, "name": name, "projects_api": projects_api})
             company = self.company(realm)
             seed_company(company, company_name=name, projects_enabled=projects_enabled, demo=seed)
             return company
 
     def create_realm(self, *, projects_enabled: bool = True, seed: bool = True,
-                     company_name: str | None = None) -> str:
+                     company_name: str | None = None, projects_api: str = "allowed") -> str:
+        """projects_api: "allowed", or how the GraphQL Projects API refuses this app
+        ("tier": not offered to its partner tier; "scope": the connection lacks the scope)."""
         realm = new_realm_id()
         self._create(realm, company_name or f"Sandbox Company {realm[-4:]}",
-                     projects_enabled=projects_enabled, seed=seed)
+                     projects_enabled=projects_enabled, seed=seed, projects_api=projects_api)
         return realm
 
     def create_realm_from_snapshot(self, body) -> tuple[str, dict[str, int]]:

@@ -164,6 +164,27 @@ def test_project_create_and_update(qb, admin, info):
     assert missing["data"] is None and missing["errors"][0]["extensions"]["code"] == "2020"
 
 
+def test_projects_list_and_the_partner_tier_refusal(admin, info):
+    listing = "query { projectManagementProjects(first: $first) { edges { node { id name } } } }"
+    realm = admin.create_realm(projects_enabled=True, seed=True)
+    token = admin.issue_tokens(realm)["access_token"]
+    qb = make_client(info, admin, realm)
+    parent = Customer.filter(DisplayName="Cedar Ridge School District", qb=qb)[0]
+    made = graphql(info, token, CREATE, {"input": {"name": "Listed", "customer": {"id": parent.Id}}}).json()
+    answer = graphql(info, token, listing, {"first": 5}).json()
+    assert [e["node"]["name"] for e in answer["data"]["projectManagementProjects"]["edges"]] == ["Listed"]
+    assert made["data"]["projectManagementCreateProject"]["id"]
+
+    for refused_by in ("tier", "scope"):
+        realm = admin.create_realm(projects_enabled=True, seed=True, projects_api=refused_by)
+        token = admin.issue_tokens(realm)["access_token"]
+        for query, variables in ((listing, {"first": 1}), (CREATE, {"input": {"name": "X", "customer": {"id": "1"}}})):
+            refused = graphql(info, token, query, variables)
+            assert refused.status_code == 403
+            assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert Customer.count("IsProject = true", qb=make_client(info, admin, realm)) in (0, None)
+
+
 def test_project_refused_when_projects_are_off(admin, info):
     realm = admin.create_realm(projects_enabled=False, seed=True)
     token = admin.issue_tokens(realm)["access_token"]
