@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from qbo_sync import entities as registry
 from qbo_sync.console import csrf, queries
 from qbo_sync.console.jobs import Job
-from qbo_sync.console.state import admin, entity, render, state
+from qbo_sync.console.state import admin, entity, render, state, user
 from qbo_sync.settings import ConsoleUser
 
-router = APIRouter(dependencies=[Depends(csrf.require)])
+# Signed in first: an ended session goes to the sign-in page, not to a CSRF refusal.
+router = APIRouter(dependencies=[Depends(user), Depends(csrf.require)])
 
 IMPORT_MODES = {"new": "Import New Items", "all": "Import All", "selected": "Import Selected"}
 
@@ -64,7 +65,7 @@ def import_records(request: Request, name: str, mode: str = Form("new"), ids: st
     return _job(job)
 
 
-@router.post("/records/{record_id}/link")
+@router.post("/records/{record_id:id}/link")
 def link(request: Request, record_id: int, target: str = Form(""), role: str = Form("customer"),
          me: ConsoleUser = Depends(admin)):
     from qbo_sync.pipeline import mapping
@@ -82,7 +83,7 @@ def link(request: Request, record_id: int, target: str = Form(""), role: str = F
                       "for good.", "qbo_id": linked.qbo_id, "name": linked.name}
 
 
-@router.post("/records/{record_id}/mapping")
+@router.post("/records/{record_id:id}/mapping")
 def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
                    me: ConsoleUser = Depends(admin)):
     from quickbooks.exceptions import QuickbooksException
@@ -166,7 +167,7 @@ def sync(request: Request, name: str, ids: str = Form(""), planned: int = Form(0
     return _job(job)
 
 
-@router.post("/records/{record_id}/retry")
+@router.post("/records/{record_id:id}/retry")
 def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     st = state(request)
     found = queries.record_entity(st.res.db, record_id)

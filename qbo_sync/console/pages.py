@@ -52,12 +52,12 @@ def _record_view(fn, request: Request, record_id: int) -> dict:
         raise HTTPException(404, str(exc)) from None
 
 
-@router.get("/records/{record_id}/history")
+@router.get("/records/{record_id:id}/history")
 def history(request: Request, record_id: int):
     return render(request, "history.html", h=_record_view(views.history, request, record_id))
 
 
-@router.get("/records/{record_id}/json")
+@router.get("/records/{record_id:id}/json")
 def payload(request: Request, record_id: int):
     import json
 
@@ -67,7 +67,7 @@ def payload(request: Request, record_id: int):
     return render(request, "payload.html", p=p, pretty=pretty)
 
 
-@router.get("/records/{record_id}/mapping")
+@router.get("/records/{record_id:id}/mapping")
 def mapping_form(request: Request, record_id: int):
     found = queries.record_entity(state(request).res.db, record_id)
     if found is None:
@@ -77,7 +77,7 @@ def mapping_form(request: Request, record_id: int):
                   choices=queries.qbo_choices(state(request).res.db, spec.qbo_entity))
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id:id}")
 def job_status(request: Request, job_id: int):
     job = state(request).jobs.get(job_id)
     if job is None:
@@ -102,7 +102,7 @@ def runs(request: Request):
     return render(request, "runs.html", runs=recent, prefect_ui=prefect_ui_url())
 
 
-@router.get("/runs/{run_id}")
+@router.get("/runs/{run_id:id}")
 def run_report(request: Request, run_id: int):
     from qbo_sync.pipeline.report import to_markdown
 

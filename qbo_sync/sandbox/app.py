@@ -17,10 +17,10 @@ from qbo_sync.sandbox.gate import Gate
 log = logging.getLogger("qbo_sync.sandbox")
 
 
-def create_app(sandbox: Sandbox) -> Gate:
+def create_app(sandbox: Sandbox, admin_key: str | None = None) -> Gate:
     app = FastAPI(title="qbo-sync QBO sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(oauth_routes.router(sandbox))
-    app.include_router(admin.router(sandbox))
+    app.include_router(admin.router(sandbox, admin_key))
     app.router.routes[:0] = api.routes(sandbox)   # first: the hot path matches at once
     app.include_router(api.graphql_router(sandbox))
 
