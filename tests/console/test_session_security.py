@@ -167,3 +167,29 @@ def test_an_ended_session_in_a_pop_up_or_an_action_goes_to_the_sign_in_page(cons
     expect(page.locator("form.login")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text("CSRF")
     assert console.jobs.get(1) is None, "the ended session started nothing"
+
+
+def test_the_lock_lifts_after_its_time_and_a_session_ends_after_its_hours():
+    from qbo_sync.console.sessions import LiveSessions, LoginThrottle
+
+    now = [1000.0]
+    throttle = LoginThrottle(limit=3, window=60, lockout=300, clock=lambda: now[0])
+    for _ in range(3):
+        assert throttle.wait_seconds("vic", "10.0.0.1") == 0
+        throttle.failed("vic", "10.0.0.1")
+    assert throttle.wait_seconds("VIC ", "10.0.0.9") == 300   # the name, however typed, from anywhere
+    now[0] += 299
+    assert throttle.wait_seconds("vic", "10.0.0.1") == 1
+    now[0] += 1
+    assert throttle.wait_seconds("vic", "10.0.0.1") == 0
+    # Failures spread wider than the window never add up to a lock.
+    for _ in range(5):
+        throttle.failed("ada", "10.0.0.2")
+        now[0] += 31
+    assert throttle.wait_seconds("ada", "10.0.0.3") == 0
+
+    sessions = LiveSessions(lifetime_seconds=8 * 3600, clock=lambda: now[0])
+    sid = sessions.start()
+    assert sessions.is_live(sid) and not sessions.is_live("forged") and not sessions.is_live(None)
+    now[0] += 8 * 3600
+    assert not sessions.is_live(sid)
