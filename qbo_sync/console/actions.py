@@ -101,6 +101,10 @@ def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
     try:
         qbo_object = st.res.qbo.client().get_single_object(spec.qbo_entity, qbo_id)[spec.qbo_entity]
     except QuickbooksException as exc:
+        from qbo_sync.console.outage import explain
+
+        if explain(exc):   # QBO is down: that says nothing about the id
+            raise HTTPException(503, explain(exc)) from None
         raise HTTPException(400, f"QBO has no {spec.qbo_entity.lower()} with id {qbo_id} "
                                  f"({exc.message})") from None
     mapping.link_existing(st.res.db, spec, found[1], qbo_id, qbo_object)

@@ -112,6 +112,14 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
+        from qbo_sync.console.outage import explain
+
+        outage = explain(exc)
+        if outage:   # not a fault of the console or the records: say what happens next
+            log.warning("console request %s %s: QuickBooks out of reach: %s", request.method, request.url.path, exc)
+            if _wants_json(request):
+                return JSONResponse({"detail": outage}, status_code=503)
+            return render(request, "error.html", status_code=503, message=outage)
         log.error("console request %s %s failed", request.method, request.url.path, exc_info=exc)
         message = "Something went wrong on the server; the console's log has the details."
         if _wants_json(request):

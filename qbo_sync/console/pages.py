@@ -25,6 +25,21 @@ def _column_header(spec, column: str) -> str:
     return column.replace("_", " ").capitalize()
 
 
+@router.get("/overview")
+def overview(request: Request):
+    from datetime import datetime, timezone
+
+    from qbo_sync.console import overview as parts
+
+    st = state(request)
+    qbo = parts.connection(st.res)
+    days_left = ((qbo.refresh_expires_at - datetime.now(timezone.utc)).days
+                 if qbo.refresh_expires_at else None)
+    return render(request, "overview.html", counts=parts.status_counts(st.res.db), labels=statuses.LABELS,
+                  last=parts.last_run(st.res.db), next=parts.next_run(st.settings), qbo=qbo,
+                  days_left=days_left, utc=timezone.utc)
+
+
 @router.get("/e/{name}")
 def entity_list(request: Request, name: str, status: str = "", q: str = "", page: str = "1",
                 per_page: str = ""):
