@@ -67,9 +67,16 @@ def _record_view(fn, request: Request, record_id: int) -> dict:
         raise HTTPException(404, str(exc)) from None
 
 
+def _qbo_links(request: Request, record_id: int) -> list[dict]:
+    from qbo_sync.console.qbo_links import record_links
+
+    return record_links(state(request).res, _record_view(views.payload, request, record_id))
+
+
 @router.get("/records/{record_id:id}/history")
 def history(request: Request, record_id: int):
-    return render(request, "history.html", h=_record_view(views.history, request, record_id))
+    return render(request, "history.html", h=_record_view(views.history, request, record_id),
+                  qbo_links=_qbo_links(request, record_id))
 
 
 @router.get("/records/{record_id:id}/json")
@@ -79,7 +86,9 @@ def payload(request: Request, record_id: int):
     p = _record_view(views.payload, request, record_id)
     pretty = {k: (json.dumps(p[k], indent=2, sort_keys=True) if p[k] is not None else None)
               for k in ("request", "response")}
-    return render(request, "payload.html", p=p, pretty=pretty)
+    from qbo_sync.console.qbo_links import record_links
+
+    return render(request, "payload.html", p=p, pretty=pretty, qbo_links=record_links(state(request).res, p))
 
 
 @router.get("/records/{record_id:id}/mapping")

@@ -135,3 +135,49 @@ def test_quickbooks_out_of_reach_is_said_in_plain_words(console, signed_in, cons
     expect(flash).to_contain_text("QuickBooks cannot be reached right now (")
     expect(flash).not_to_contain_text("Something went wrong")
     page.screenshot(path=str(ARTIFACTS / "qbo-unreachable.png"))
+
+
+def test_a_record_opens_its_object_in_quickbooks(console, signed_in, console_res):
+    from qbo_sync.pipeline import stages
+
+    for entity in (["projects"], ["vendors"]):
+        stages.run_import(console_res, entity, "new")
+        stages.run_validate(console_res, entity)
+        stages.run_map(console_res, entity)
+        stages.run_push(console_res, stages.run_preview(console_res, entity))
+    page = signed_in("ada")
+    synced = page.locator("#records tbody tr[data-id]").filter(has=page.locator(".status", has_text="Synced")).first
+    name = synced.locator("td.name").inner_text()
+    synced.get_by_role("button", name="Change History").click()
+    link = page.locator("#modal .qbo-links a")
+    expect(link).to_have_count(1)
+    expect(link).to_contain_text(f"Customer {name} (id ")
+    href = link.get_attribute("href")
+    qbo_id = href.split("nameId=")[1].split("&")[0]
+    api = console_res.qbo.endpoints.api_url_v3.split("/v3")[0]
+    assert href == f"{api}/app/customerdetail?nameId={qbo_id}&realmId={console_res.qbo.realm_id}"
+    # The sandbox serves that page: the object QBO holds, under the record's name.
+    with page.context.expect_page() as opened:
+        link.click()
+    qbo_page = opened.value
+    expect(qbo_page.locator("h1")).to_have_text(f"Customer {name} (id {qbo_id})")
+    qbo_page.close()
+    page.locator("#modal [data-close]").first.click()
+
+    page.goto(f"{console.url}/e/vendors?status=synced")
+    vendor = page.locator("#records tbody tr[data-id]").first
+    vendor.get_by_role("button", name="JSON").click()
+    expect(page.locator("#modal .qbo-links a")).to_contain_text(f"Vendor {vendor.locator('td.name').inner_text()}")
+    assert "/app/vendordetail?nameId=" in page.locator("#modal .qbo-links a").get_attribute("href")
+
+
+def test_web_links_go_to_intuits_web_app_for_intuits_api_hosts():
+    from qbo_sync.qbo.web_links import web_url
+
+    assert web_url("https://quickbooks.api.intuit.com/v3", "123", "Customer", "57") == \
+        "https://app.qbo.intuit.com/app/customerdetail?nameId=57"
+    assert web_url("https://sandbox-quickbooks.api.intuit.com/v3", "123", "Bill", "9") == \
+        "https://app.sandbox.qbo.intuit.com/app/bill?txnId=9"
+    assert web_url("http://127.0.0.1:8123/v3", "123", "TimeActivity", "4") == \
+        "http://127.0.0.1:8123/app/timeactivity?txnId=4&realmId=123"
+    assert web_url("https://quickbooks.api.intuit.com/v3", "123", "Item", "5") is None   # no page of its own
