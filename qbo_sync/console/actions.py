@@ -124,8 +124,12 @@ def preview(request: Request, name: str, ids: str = Form(""), me: ConsoleUser = 
     stages.run_map(res, [spec.name])
     plan = stages.run_preview(res, [spec.name], chosen)
     counts = plan.counts().get(spec.name, {})
+    from qbo_sync.ops import approval_summary
+
     return render(request, "preview.html", spec=spec, plan=plan, counts=counts, ids=ids,
-                  writes=counts.get("create", 0) + counts.get("update", 0))
+                  writes=counts.get("create", 0) + counts.get("update", 0),
+                  summary=approval_summary.build(res.db, plan, ""), hours=approval_summary.hours,
+                  money=approval_summary.money)
 
 
 def _push_progress(res, since: datetime, planned: int):

@@ -17,13 +17,13 @@ from tests.console.conftest import ARTIFACTS, PASSWORDS
 WIDTHS = ({"width": 1280, "height": 800}, {"width": 1920, "height": 1080})
 
 
-def _open(browser, console, viewport: dict, path: str = "/overview"):
+def _open(browser, console, viewport: dict, path: str = "/overview", user: str = "vic"):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(f"{console.url}/login?next={path}")
-    page.fill("input[name=username]", "vic")
-    page.fill("input[name=password]", PASSWORDS["vic"])
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORDS[user])
     page.click("button[type=submit]")
     page.wait_for_url(f"**{path}")
     return page
@@ -181,3 +181,39 @@ def test_web_links_go_to_intuits_web_app_for_intuits_api_hosts():
     assert web_url("http://127.0.0.1:8123/v3", "123", "TimeActivity", "4") == \
         "http://127.0.0.1:8123/app/timeactivity?txnId=4&realmId=123"
     assert web_url("https://quickbooks.api.intuit.com/v3", "123", "Item", "5") is None   # no page of its own
+
+
+def test_the_sync_pop_up_shows_what_finance_approves(console, browser, console_res):
+    from qbo_sync.ops.approval_summary import build
+    from qbo_sync.pipeline import stages
+
+    entities = ["projects", "cost_codes", "employees", "vendors", "vendor_bills"]
+    stages.run_import(console_res, entities, "new")
+    stages.run_validate(console_res, entities)
+    stages.run_map(console_res, entities)
+    # The bills' vendors, projects and cost codes in QBO first: the bills alone can be pushed.
+    stages.run_push(console_res, stages.run_preview(console_res, entities[:4]))
+    stages.run_map(console_res, ["vendor_bills"])
+    # What the pop-up must show, from the same records (every vendor bill selected).
+    expected = build(console_res.db, stages.run_preview(console_res, ["vendor_bills"]), "")
+    assert expected.amount > 1000 and expected.needs_action > 0
+
+    page = _open(browser, console, WIDTHS[0], "/e/vendor_bills", user="ada")
+    page.click("#select-all")
+    page.click("#sync")
+    summary = page.locator("#modal .approval-summary")
+    expect(summary.locator('table.plan tr[data-entity="vendor_bills"] th')).to_have_text("Vendor bills")
+    totals = summary.locator("table.project-totals")
+    expect(totals.locator("tfoot td.amount")).to_have_text(f"{expected.amount:,.2f}")
+    expect(totals.locator("th", has_text="Hours")).to_have_count(0)   # bills carry no hours
+    top = max(expected.projects, key=lambda p: p.amount)
+    expect(totals).to_contain_text(f"{top.name} ({top.source_id})")
+    expect(summary.locator("h3", has_text="Needs Action")).to_have_text(
+        f"Needs Action: {expected.needs_action} record{'' if expected.needs_action == 1 else 's'} will not be pushed until fixed")
+    expect(summary.locator(".top-reasons li").first).to_contain_text(expected.top_reasons[0][0])
+    expect(summary.locator('a[href="/e/vendor_bills?status=needs_action"]')).to_have_text("Vendor bills needing action")
+    # The pop-up itself fits (the list behind it is the record tables' business).
+    width = page.evaluate("(() => { const d = document.querySelector('#modal'); "
+                          "return [d.scrollWidth, d.clientWidth]; })()")
+    assert width[0] <= width[1], f"the pop-up scrolls sideways: {width}"
+    page.screenshot(path=str(ARTIFACTS / "approval-form.png"))
