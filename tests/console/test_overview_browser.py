@@ -217,3 +217,28 @@ def test_the_sync_pop_up_shows_what_finance_approves(console, browser, console_r
                           "return [d.scrollWidth, d.clientWidth]; })()")
     assert width[0] <= width[1], f"the pop-up scrolls sideways: {width}"
     page.screenshot(path=str(ARTIFACTS / "approval-form.png"))
+
+
+def test_a_sync_that_meets_a_quickbooks_outage_says_so(prefect, console, signed_in, console_res, admin):
+    from qbo_sync.pipeline import stages
+
+    stages.run_import(console_res, ["projects"], "new")
+    stages.run_validate(console_res, ["projects"])
+    stages.run_map(console_res, ["projects"])
+    page = signed_in("ada")
+    page.locator('#records tbody tr[data-source-id="P-00001"] .serial-btn').click()
+    page.click("#sync")
+    expect(page.locator("#modal")).to_contain_text("1 to create")
+    admin.settings(fault_rate=1.0, fault_seed=7)   # QuickBooks goes down between preview and confirm
+    try:
+        page.locator("#confirm-sync").click()
+        flash = page.locator("#flash")
+        expect(flash).to_contain_text("Sync to QBO: 1 projects: QuickBooks cannot be reached right now (",
+                                      timeout=120_000)
+        expect(flash).to_have_class("error")
+        for raw in ("QuickbooksException", "<html", "Something went wrong", "Traceback"):
+            expect(flash).not_to_contain_text(raw)
+    finally:
+        admin.settings(fault_rate=0.0, fault_seed=None)
+    # Nothing lost: the record still waits for the next sync.
+    expect(page.locator('#records tbody tr[data-source-id="P-00001"] .status')).to_have_text("Needs Sync")
