@@ -135,7 +135,7 @@ def connection(res) -> Connection:
         if _refresh_expiry(qbo) is None:
             found.problem = not_connected
             return found
-        found.company = company_name(qbo)
+        found.company = _company_name(qbo, company_name)
         found.refresh_expires_at = _refresh_expiry(qbo)   # read after: the call may have refreshed it
     except NotConnected:
         found.problem = not_connected
@@ -146,6 +146,23 @@ def connection(res) -> Connection:
             log.warning("overview: reading the QuickBooks company failed", exc_info=exc)
         found.refresh_expires_at = found.refresh_expires_at or _safe_expiry(res)
     return found
+
+
+# A company's name rarely changes: read from QBO at most every few minutes per company, so the
+# page costs no QBO round trip on most visits (and no read from the QBO budget of a sync).
+COMPANY_NAME_SECONDS = 600
+_names: dict[str, tuple[float, str]] = {}
+
+
+def _company_name(qbo, read) -> str:
+    import time
+
+    cached = _names.get(qbo.realm_id)
+    if cached and time.monotonic() - cached[0] < COMPANY_NAME_SECONDS:
+        return cached[1]
+    name = read(qbo)
+    _names[qbo.realm_id] = (time.monotonic(), name)
+    return name
 
 
 def _refresh_expiry(qbo) -> datetime | None:
