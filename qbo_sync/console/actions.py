@@ -14,6 +14,7 @@ from qbo_sync import entities as registry
 from qbo_sync.console import csrf, queries
 from qbo_sync.console.jobs import Job
 from qbo_sync.console.state import admin, entity, render, state, user
+from qbo_sync.ops import temporary_server
 from qbo_sync.settings import ConsoleUser
 
 # Signed in first: an ended session goes to the sign-in page, not to a CSRF refusal.
@@ -166,6 +167,7 @@ def sync(request: Request, name: str, ids: str = Form(""), planned: int = Form(0
     def work(job: Job) -> str:
         from qbo_sync.flows.sync import sync as sync_flow
 
+        temporary_server.start()   # without PREFECT_API_URL: a busy machine's slow start, waited for
         job.report = sync_flow(entities=[spec.name], mode="selected", ids=chosen, approval="yes",
                                config=st.config)
         return _outcome(job.report)
@@ -185,6 +187,7 @@ def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     def work(job: Job) -> str:
         from qbo_sync.flows.retry import retry as retry_flow
 
+        temporary_server.start()
         job.report = retry_flow(records=[str(record_id)], approval="yes", config=st.config)
         return _outcome(job.report)
 

@@ -74,6 +74,14 @@ def router(sandbox: Sandbox, admin_key: str | None = None) -> APIRouter:
                                      company_name=body.get("company_name"))
         return {"realm_id": realm}
 
+    @api.post("/realms/snapshot")
+    async def create_realm_from_snapshot(request: Request):
+        try:
+            realm, copied = sandbox.create_realm_from_snapshot(await _json(request))
+        except ValueError as exc:   # SnapshotError included: one line naming the object
+            return _bad(f"snapshot refused: {exc}")
+        return {"realm_id": realm, "copied": copied}
+
     @api.get("/realms/{realm}/counts")
     async def counts(realm: str):
         company = company_or_404(realm)

@@ -37,6 +37,10 @@ class SandboxAdmin:
             body["company_name"] = company_name
         return self._call("POST", "/realms", json=body)["realm_id"]
 
+    def create_realm_from_snapshot(self, snapshot: dict) -> str:
+        """A new realm holding a copy of a company's lists (docs/sandbox.md, "Snapshots")."""
+        return self._call("POST", "/realms/snapshot", json=snapshot)["realm_id"]
+
     def counts(self, realm_id: str) -> dict:
         return self._call("GET", f"/realms/{realm_id}/counts")
 

@@ -24,6 +24,7 @@ def create_app(sandbox: Sandbox, admin_key: str | None = None) -> Gate:
     app.include_router(web.router(sandbox))   # the web app's object pages the console links to
     app.router.routes[:0] = api.routes(sandbox)   # first: the hot path matches at once
     app.include_router(api.graphql_router(sandbox))
+    app.include_router(api.files_router(sandbox))
 
     def fault(error: QboError):
         return api.json_response(fault_body(error, sandbox.clock.iso_ms()), error.http_status)

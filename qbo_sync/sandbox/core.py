@@ -9,9 +9,11 @@ import threading
 from collections import defaultdict, deque
 from pathlib import Path
 
+from qbo_sync.sandbox import snapshot
 from qbo_sync.sandbox.chaos import Chaos
 from qbo_sync.sandbox.clock import Clock
 from qbo_sync.sandbox.company import Company
+from qbo_sync.sandbox.entities import ENTITIES
 from qbo_sync.sandbox.oauth import OAuth, new_app_credentials
 from qbo_sync.sandbox.seed import DEMO_COMPANY_NAME, seed_company
 from qbo_sync.sandbox.settings import Settings
@@ -74,6 +76,25 @@ class Sandbox:
         self._create(realm, company_name or f"Sandbox Company {realm[-4:]}",
                      projects_enabled=projects_enabled, seed=seed)
         return realm
+
+    def create_realm_from_snapshot(self, body) -> tuple[str, dict[str, int]]:
+        """A new realm holding a copy of a company's lists (snapshot.py); raises
+        SnapshotError, before anything is written, when the snapshot can't be one."""
+        singletons, lists = snapshot.prepare(body, self.clock.iso())
+        realm = new_realm_id()
+        with self._lock:
+            # New objects of every entity get Ids above all copied ones: no Id of the copy
+            # can then be mistaken for a new object's, whatever list it is in.
+            floor = max((int(obj_id) for objects in lists.values() for obj_id in objects), default=0)
+            ids = {entity: floor for entity in ENTITIES.values()}
+            self.store.put("realms", realm, {"ids": ids, "name": snapshot.company_name(body, singletons)})
+            for entity, doc in singletons.items():
+                self.store.put(f"r:{realm}:{entity}", "1", doc)
+            for entity, objects in lists.items():
+                for obj_id, doc in objects.items():
+                    self.store.put(f"r:{realm}:{entity}", obj_id, doc)
+            self.company(realm)   # indexes the copied names
+        return realm, {entity: len(objects) for entity, objects in lists.items()}
 
     def reset(self) -> None:
         """A fresh sandbox: the demo company re-seeded; demo realm id and app kept."""

@@ -10,9 +10,8 @@ import pytest
 import requests
 from quickbooks.batch import batch_create
 from quickbooks.cdc import change_data_capture
-from quickbooks.exceptions import QuickbooksException, ValidationException
+from quickbooks.exceptions import ValidationException
 from quickbooks.objects import Bill, Customer, TimeActivity, Vendor
-from quickbooks.objects.employee import Employee
 
 from conftest import fault_code, make_client
 
