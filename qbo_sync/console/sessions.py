@@ -71,6 +71,8 @@ class LoginThrottle:
     def failed(self, username: str, address: str) -> None:
         now = self._clock()
         with self._lock:
+            if len(self._failures) > 10_000:   # made-up names must not grow this without end
+                self._forget_before(now)
             for key in self._keys(username, address):
                 recent = self._failures.setdefault(key, deque())
                 recent.append(now)
@@ -79,6 +81,10 @@ class LoginThrottle:
                 if len(recent) >= self.limit * (self.ADDRESS_FACTOR if key.startswith("addr:") else 1):
                     self._locked_until[key] = now + self.lockout
                     recent.clear()
+
+    def _forget_before(self, now: float) -> None:
+        self._failures = {k: q for k, q in self._failures.items() if q and q[-1] > now - self.window}
+        self._locked_until = {k: t for k, t in self._locked_until.items() if t > now}
 
     def succeeded(self, username: str) -> None:
         with self._lock:

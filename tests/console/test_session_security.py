@@ -188,6 +188,13 @@ def test_the_lock_lifts_after_its_time_and_a_session_ends_after_its_hours():
         now[0] += 31
     assert throttle.wait_seconds("ada", "10.0.0.3") == 0
 
+    # Guessing with made-up names from many addresses does not grow the table without end.
+    for i in range(10_050):
+        throttle.failed(f"made-up-{i}", f"10.1.{i // 250}.{i % 250}")
+    now[0] += 61
+    throttle.failed("ada", "10.0.0.2")
+    assert len(throttle._failures) < 10
+
     sessions = LiveSessions(lifetime_seconds=8 * 3600, clock=lambda: now[0])
     sid = sessions.start()
     assert sessions.is_live(sid) and not sessions.is_live("forged") and not sessions.is_live(None)
