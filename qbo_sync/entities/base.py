@@ -8,6 +8,7 @@ validations/.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:   # a type only: listing entities must not load the settings machinery
@@ -92,6 +93,9 @@ class EntitySpec:
     child_table: str | None = None            # staged inside the record as data["lines"]
     suite_parameters: tuple[str, ...] = ()    # known_* lists the suite needs
     pulls: tuple[str, ...] = ()               # QBO reference lists map needs fresh
+    # What a finance person approves: row -> [(project source id, hours, amount)], the hours
+    # and money one record puts on each project (timesheets, vendor bills); none for lists.
+    totals: Callable[[dict], list[tuple[str, Decimal, Decimal]]] | None = None
 
     def target(self, row: dict, mappings: Any) -> str:
         return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity

@@ -9,6 +9,7 @@ zero deletes its TimeActivity.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.projects import project_ref
@@ -81,6 +82,17 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     return bodies
 
 
+def week_totals(row: dict) -> list[tuple[str, Decimal, Decimal]]:
+    """The week's hours on its project, as they will be written (each day to the minute)."""
+    from qbo_sync.mappings import hours_minutes
+
+    minutes = 0
+    for day in DAYS:
+        hours, extra = hours_minutes(row.get(day) or "0")
+        minutes += hours * 60 + extra
+    return [(row.get("project_id") or "", Decimal(minutes) / 60, Decimal(0))]
+
+
 class _Blank(dict):
     def __missing__(self, key):
         return "{" + key + "}"
@@ -101,4 +113,5 @@ TIMESHEETS = EntitySpec(
     pulls=("Account", "Class"),
     parts=parts,
     suite_parameters=("known_employee_ids", "known_project_ids", "known_cost_codes"),
+    totals=week_totals,
 )

@@ -47,6 +47,11 @@ def total(row: dict) -> Decimal:
     return sum((Decimal(line["amount"]) for line in lines_of(row)), Decimal(0))
 
 
+def project_amounts(row: dict) -> list[tuple[str, Decimal, Decimal]]:
+    """Each line's amount on the project it is job-costed to."""
+    return [(line_project(row, line), Decimal(0), Decimal(line["amount"])) for line in lines_of(row)]
+
+
 def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
     detail: dict = {}
     project = line_project(bill, line)
@@ -97,4 +102,5 @@ VENDOR_BILLS = EntitySpec(
     pulls=("Account", "Class"),
     child_table="vendor_bill_lines",
     suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
+    totals=project_amounts,
 )

@@ -1,11 +1,16 @@
 """The admin surface for tests and benchmarks, under /admin only (never a QBO path).
 
-No authentication: the sandbox binds to 127.0.0.1 by default and is a local tool.
+No authentication by default: the sandbox binds to 127.0.0.1 and is a local tool. Started
+with an admin key (the embedded sandbox behind the console and the CLI always is), every
+admin call must carry it in the X-Sandbox-Admin-Key header: anyone else on the machine
+could otherwise reset the company or issue its tokens.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import hmac
+
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from qbo_sync.sandbox import graphql
@@ -30,8 +35,16 @@ async def _json(request: Request) -> dict:
     return body
 
 
-def router(sandbox: Sandbox) -> APIRouter:
-    api = APIRouter(prefix="/admin")
+ADMIN_KEY_HEADER = "x-sandbox-admin-key"
+
+
+def router(sandbox: Sandbox, admin_key: str | None = None) -> APIRouter:
+    def key_required(request: Request) -> None:
+        sent = request.headers.get(ADMIN_KEY_HEADER, "")
+        if admin_key and not hmac.compare_digest(sent.encode(), admin_key.encode()):
+            raise HTTPException(403, "the sandbox's admin surface needs its admin key")
+
+    api = APIRouter(prefix="/admin", dependencies=[Depends(key_required)])
 
     def company_or_404(realm: str):
         return sandbox.company(realm)

@@ -10,10 +10,12 @@ class SandboxAdminError(RuntimeError):
 
 
 class SandboxAdmin:
-    def __init__(self, base_url: str, timeout: float = 30) -> None:
+    def __init__(self, base_url: str, timeout: float = 30, admin_key: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._http = requests.Session()
+        if admin_key:
+            self._http.headers["X-Sandbox-Admin-Key"] = admin_key
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
         response = self._http.request(method, f"{self.base_url}/admin{path}",

@@ -107,7 +107,8 @@ def test_on_demand_run_waits_for_the_answer_in_the_ui(prefect_server, res, confi
         flow_run_id = _paused_run(prefect_server)
         assert admin.counts(realm)["writes"] == writes, "nothing is pushed while waiting"
         shown, schema = _form(prefect_server, flow_run_id)
-        assert "| projects | 9 | 0 | 3 |" in shown and "Needs Action: 3" in shown, shown
+        assert "/e/projects) | 9 | 0 | 0 | 0 | 3 | 0 |" in shown and "| [Projects](" in shown, shown
+        assert "### Needs Action: 3 record(s)" in shown and "/e/projects?status=needs_action" in shown, shown
         # An explicit question: Approve or Reject, no default that decides for a forgetful user.
         decision = schema["properties"]["decision"]
         assert decision["enum"] == ["Approve", "Reject"] and "default" not in decision
