@@ -81,6 +81,13 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     return bodies
 
 
+def write_key(obj: dict) -> tuple:
+    """A TimeActivity is the employee's time on one day, customer and item or class: the
+    hours are left out, so an edited day is found again (and updated, not created twice)."""
+    ref = lambda name: (obj.get(name) or {}).get("value")   # noqa: E731
+    return (ref("EmployeeRef"), ref("CustomerRef"), ref("ItemRef"), ref("ClassRef"), obj.get("TxnDate"))
+
+
 class _Blank(dict):
     def __missing__(self, key):
         return "{" + key + "}"
@@ -97,6 +104,7 @@ TIMESHEETS = EntitySpec(
     list_columns=("employee_id", "project_id", "cost_code", "week_ending", *DAYS),
     depends_on=("employees", "projects", "cost_codes"),
     natural_key=None,
+    write_key=write_key,
     refs=refs,
     pulls=("Account", "Class"),
     parts=parts,

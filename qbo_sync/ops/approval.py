@@ -45,10 +45,10 @@ def settled_without_asking(preview: Preview, dry_run: bool) -> Decision | None:
 def preview_summary(preview: Preview, needs_action: int, artifact_key: str = "sync-preview-rows") -> str:
     """The markdown shown above the approval form: what pushing would do, per entity."""
     lines = ["## Approve the push to QuickBooks?", "",
-             "| Entity | Create | Update | Skip | Unchanged |", "|---|---|---|---|---|"]
+             "| Entity | Create | Update | Link to existing | Skip | Unchanged |", "|---|---|---|---|---|---|"]
     for entity, c in preview.counts().items():
-        lines.append(f"| {entity} | {c.get('create', 0)} | {c.get('update', 0)} | {c.get('skip', 0)} "
-                     f"| {c.get('unchanged', 0)} |")
+        lines.append(f"| {entity} | {c.get('create', 0)} | {c.get('update', 0)} | {c.get('link', 0)} "
+                     f"| {c.get('skip', 0)} | {c.get('unchanged', 0)} |")
     lines += ["", f"**Needs Action: {needs_action}** record(s) will not be pushed until fixed.", "",
               f"Every record is listed in the run's artifact `{artifact_key}` (Artifacts tab).",
               "Approve pushes; reject, or no answer before the timeout, ends the run with nothing pushed."]
