@@ -120,7 +120,7 @@ def preview(request: Request, name: str, ids: str = Form(""), me: ConsoleUser = 
     plan = stages.run_preview(res, [spec.name], chosen)
     counts = plan.counts().get(spec.name, {})
     return render(request, "preview.html", spec=spec, plan=plan, counts=counts, ids=ids,
-                  writes=counts.get("create", 0) + counts.get("update", 0))
+                  writes=counts.get("create", 0) + counts.get("update", 0) + counts.get("link", 0))
 
 
 def _push_progress(res, since: datetime, planned: int):
@@ -140,7 +140,7 @@ def _outcome(report: dict) -> str:
         return "Nothing to retry."
     pushed = report.get("pushed") or []
     created = sum(p["created"] for p in pushed)
-    updated = sum(p["updated"] for p in pushed)
+    updated = sum(p["updated"] + p.get("linked", 0) for p in pushed)
     failed = sum(p["failed"] for p in pushed)
     if not report.get("approved"):
         return "Nothing was pushed (nothing to create or update)."

@@ -120,3 +120,4 @@ def test_a_lost_staging_database_duplicates_nothing(make_resources, admin, realm
         activity = time["QueryResponse"]["TimeActivity"][0]
         hours = float(entry["mon"]) + 1
         assert (activity["Hours"], activity["Minutes"]) == (int(hours), round((hours % 1) * 60))
+
