@@ -17,11 +17,12 @@ from tests.fixtures import POSTGRES_URL, postgres_schema
 QBO_ENTITIES = ("Customer", "Employee", "Vendor", "Item", "Account", "Class", "TimeActivity", "Bill")
 
 
-def sync_with_preview(res):
-    stages.run_import(res, None, "all")
-    stages.run_validate(res, None)
-    stages.run_map(res, None)
-    preview = stages.run_preview(res, None)
+def sync_with_preview(res, entities=None):
+    """The stages as the sync flow runs them: (the preview, the push results)."""
+    stages.run_import(res, entities, "all")
+    stages.run_validate(res, entities)
+    stages.run_map(res, entities)
+    preview = stages.run_preview(res, entities)
     return preview, stages.run_push(res, preview)
 
 
@@ -120,4 +121,28 @@ def test_a_lost_staging_database_duplicates_nothing(make_resources, admin, realm
         activity = time["QueryResponse"]["TimeActivity"][0]
         hours = float(entry["mon"]) + 1
         assert (activity["Hours"], activity["Minutes"]) == (int(hours), round((hours % 1) * 60))
+
+
+
+def test_preview_equals_push_when_qbo_already_has_some_of_the_records(
+        make_resources, admin, realm, staging_url, tmp_path):
+    """An earlier install pushed everything but the bills; this one starts from nothing."""
+    earlier = make_resources()
+    sync_with_preview(earlier, ["projects", "cost_codes", "employees", "vendors", "timesheets"])
+    in_qbo = qbo_counts(earlier)
+    with another_staging_database(staging_url, tmp_path, "second_install") as url:
+        second = make_resources(database_url=url)
+        admin.forget_requests(realm)
+        preview, results = sync_with_preview(second)
+        assert_preview_equals_push(preview, results)
+        actions = {(r.entity, r.action) for r in preview.rows}
+        assert ("timesheets", "link") in actions and ("vendor_bills", "create") in actions
+        assert ("timesheets", "create") not in actions
+        pushed = {r.entity: r for r in results}
+        grown = {e: n - in_qbo[e] for e, n in qbo_counts(second).items() if n != in_qbo[e]}
+        assert grown == {"Bill": pushed["vendor_bills"].created}, "only the bills are new in QuickBooks"
+        vendor = next(r for r in preview.rows if r.entity == "vendors" and r.action == "link")
+        found = second.qbo.client().query(f"SELECT * FROM Vendor WHERE Id = '{vendor.qbo_id}'")
+        name = found["QueryResponse"]["Vendor"][0]["DisplayName"]
+        assert vendor.reason == f"links to existing QBO vendor {name} (id {vendor.qbo_id})"
 
