@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import contextlib
 
-import pytest
 from sqlalchemy import select
 
 from qbo_sync import statuses
 from qbo_sync.db.models import Record
 from qbo_sync.pipeline import stages
 from qbo_sync.qbo import references
-from tests.fixtures import POSTGRES_URL, postgres_schema
+from tests.fixtures import postgres_schema
 
 QBO_ENTITIES = ("Customer", "Employee", "Vendor", "Item", "Account", "Class", "TimeActivity", "Bill")
 
