@@ -126,7 +126,7 @@ def test_on_demand_run_waits_for_the_answer_in_the_ui(prefect_server, res, confi
     if approve:
         assert (state["type"], state["name"]) == ("COMPLETED", "Completed")
         assert report["note"] == "Approved by Fay in the Prefect UI: checked by finance."
-        assert report["pushed"] == [{"entity": "projects", "created": 7, "updated": 2, "failed": 0}]
+        assert report["pushed"] == [{"entity": "projects", "created": 7, "updated": 0, "linked": 2, "failed": 0}]
         assert admin.counts(realm)["writes"] != writes
     else:
         # Told apart from a pushed run at a glance: Cancelled, named Rejected, saying by whom.
