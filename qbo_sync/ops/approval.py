@@ -49,6 +49,9 @@ def preview_summary(preview: Preview, needs_action: int, artifact_key: str = "sy
     for entity, c in preview.counts().items():
         lines.append(f"| {entity} | {c.get('create', 0)} | {c.get('update', 0)} | {c.get('link', 0)} "
                      f"| {c.get('skip', 0)} | {c.get('unchanged', 0)} |")
+    for entity, c in preview.objects.items():   # a timesheet week writes one QBO object per day
+        lines += ["", f"{entity} write in QuickBooks: {c['create']} to create, {c['update']} to update, "
+                      f"{c['delete']} to delete."]
     lines += ["", f"**Needs Action: {needs_action}** record(s) will not be pushed until fixed.", "",
               f"Every record is listed in the run's artifact `{artifact_key}` (Artifacts tab).",
               "Approve pushes; reject, or no answer before the timeout, ends the run with nothing pushed."]
