@@ -50,7 +50,8 @@ def adopted_of(qbo_objects: dict | None) -> dict | None:
 
 def describe(adopted: dict, label: str) -> str:
     """The preview's words for a link: "links to existing QBO vendor Acme Supply (id 57)"."""
-    return f"links to existing QBO {label} {adopted['name']} (id {adopted['qbo_id']})"
+    ids = "ids" if "," in str(adopted["qbo_id"]) else "id"   # a timesheet week: one object per day
+    return f"links to existing QBO {label} {adopted['name']} ({ids} {adopted['qbo_id']})"
 
 
 def adopt_entity(db: StagingDb, connection, spec: EntitySpec, sync, mappings) -> AdoptResult:
@@ -142,7 +143,8 @@ def _read_window(connection, spec: EntitySpec, bodies: dict[int, dict]) -> tuple
     dates = sorted(b["TxnDate"] for body in bodies.values() for b in _parts_of(spec, body) if b.get("TxnDate"))
     if not dates:
         return [], 0
-    where = f"TxnDate >= '{dates[0]}' AND TxnDate <= '{dates[-1]}'"
+    quoted = ["'" + d.replace("'", "\\'") + "'" for d in (dates[0], dates[-1])]   # QBO's query quoting
+    where = f"TxnDate >= {quoted[0]} AND TxnDate <= {quoted[1]}"
     objects = references.query_all(connection, spec.qbo_entity, where)
     return objects, len(objects) // references.PAGE + 1
 
@@ -182,17 +184,15 @@ def _by_write_key(spec: EntitySpec, bodies: dict[int, dict], objects: list[dict]
                     objects_now[part] = {"id": obj["Id"], "sync_token": obj["SyncToken"],
                                          "hash": parts.body_hash(body) if exact else ADOPTED}
             if objects_now:
-                first = objects_now[next(iter(objects_now))]
-                changes[record_id] = _adopt(record_id, spec, first["id"], None, _label(spec, whole), objects_now)
+                days = ", ".join(whole[part].get("TxnDate", part) for part in objects_now)
+                ids = ", ".join(o["id"] for o in objects_now.values())
+                change = _adopt(record_id, spec, ids, None, f"entries of {days}", objects_now)
+                change["qbo_id"] = objects_now[next(iter(objects_now))]["id"]   # the record's first object
+                changes[record_id] = change
         elif (record_id, None) in chosen:
             obj, _exact = chosen[(record_id, None)]
-            changes[record_id] = _adopt(record_id, spec, obj["Id"], obj["SyncToken"], _label(spec, whole), {})
+            changes[record_id] = _adopt(record_id, spec, obj["Id"], obj["SyncToken"], str(whole.get("DocNumber")), {})
     return changes
-
-
-def _label(spec: EntitySpec, body: dict) -> str:
-    first = next(iter(body.values()), {}) if spec.parts else body
-    return str(first.get("DocNumber") or first.get("TxnDate") or "")
 
 
 def same_content(body: dict, obj: dict) -> bool:

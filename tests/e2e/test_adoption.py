@@ -76,7 +76,7 @@ def test_preview_counts_equal_push_counts_on_the_demo(res):
     preview, results = sync_with_preview(res)
     links = [r for r in preview.rows if r.action == "link"]
     assert links, "the demo company already has some of the customers, employees and vendors"
-    assert all(r.reason.startswith("links to existing QBO ") and "(id " in r.reason for r in links)
+    assert all(r.reason.startswith("links to existing QBO ") and "(id" in r.reason for r in links)
     assert_preview_equals_push(preview, results)
 
 
