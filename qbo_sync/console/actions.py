@@ -128,7 +128,7 @@ def preview(request: Request, name: str, ids: str = Form(""), me: ConsoleUser = 
     from qbo_sync.ops import approval_summary
 
     return render(request, "preview.html", spec=spec, plan=plan, counts=counts, ids=ids,
-                  writes=counts.get("create", 0) + counts.get("update", 0),
+                  writes=counts.get("create", 0) + counts.get("update", 0) + counts.get("link", 0),
                   summary=approval_summary.build(res.db, plan, ""), hours=approval_summary.hours,
                   money=approval_summary.money)
 
@@ -150,7 +150,7 @@ def _outcome(report: dict) -> str:
         return "Nothing to retry."
     pushed = report.get("pushed") or []
     created = sum(p["created"] for p in pushed)
-    updated = sum(p["updated"] for p in pushed)
+    updated = sum(p["updated"] + p.get("linked", 0) for p in pushed)
     failed = sum(p["failed"] for p in pushed)
     if not report.get("approved"):
         return "Nothing was pushed (nothing to create or update)."

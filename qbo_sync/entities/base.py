@@ -82,6 +82,10 @@ class EntitySpec:
     # The QBO field that names an object uniquely; before a create, an existing QBO object
     # with the same name (and the same parent) is adopted instead of duplicated.
     natural_key: str | None = "DisplayName"
+    # The natural key of a QBO object this entity writes, computed alike on our body and on
+    # QBO's object (None: no key). Before a create, an object QBO holds with the same key is
+    # adopted (pipeline/adoption.py): the record's own earlier write, found again.
+    write_key: Callable[[dict], tuple | None] | None = None
     # Records that point at other records: row -> [(entity, source id)], e.g. a timesheet's
     # employee, project and cost code. They must be in QBO before this record is pushed.
     refs: Callable[[dict], list[tuple[str, str]]] = lambda _row: []

@@ -93,6 +93,13 @@ def week_totals(row: dict) -> list[tuple[str, Decimal, Decimal]]:
     return [(row.get("project_id") or "", Decimal(minutes) / 60, Decimal(0))]
 
 
+def write_key(obj: dict) -> tuple:
+    """A TimeActivity is the employee's time on one day, customer and item or class: the
+    hours are left out, so an edited day is found again (and updated, not created twice)."""
+    ref = lambda name: (obj.get(name) or {}).get("value")   # noqa: E731
+    return (ref("EmployeeRef"), ref("CustomerRef"), ref("ItemRef"), ref("ClassRef"), obj.get("TxnDate"))
+
+
 class _Blank(dict):
     def __missing__(self, key):
         return "{" + key + "}"
@@ -109,6 +116,7 @@ TIMESHEETS = EntitySpec(
     list_columns=("employee_id", "project_id", "cost_code", "week_ending", *DAYS),
     depends_on=("employees", "projects", "cost_codes"),
     natural_key=None,
+    write_key=write_key,
     refs=refs,
     pulls=("Account", "Class"),
     parts=parts,

@@ -88,6 +88,12 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
     return body
 
 
+def write_key(obj: dict) -> tuple | None:
+    """A bill is its number at its vendor (a bill without a number has no key)."""
+    number = obj.get("DocNumber")
+    return (number, (obj.get("VendorRef") or {}).get("value")) if number else None
+
+
 VENDOR_BILLS = EntitySpec(
     name="vendor_bills",
     label="Vendor bills",
@@ -98,6 +104,7 @@ VENDOR_BILLS = EntitySpec(
     list_columns=("vendor_id", "bill_number", "bill_date", "due_date", "project_id"),
     depends_on=("vendors", "projects", "cost_codes"),
     natural_key=None,
+    write_key=write_key,
     refs=refs,
     pulls=("Account", "Class"),
     child_table="vendor_bill_lines",

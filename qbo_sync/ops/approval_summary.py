@@ -17,9 +17,8 @@ from sqlalchemy import select
 from qbo_sync import entities as registry
 from qbo_sync import statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline.preview import CREATE, DELETE, SKIP, UPDATE, Preview
+from qbo_sync.pipeline.preview import CREATE, DELETE, LINK, SKIP, UPDATE, Preview
 
-LINK = "link"          # an existing QBO object taken over (adoption), when the preview says so
 TOP_REASONS = 5
 _CHUNK = 900           # ids per IN (...) list: under SQLite's and PostgreSQL's limits
 
@@ -58,6 +57,8 @@ class ApprovalSummary:
     top_reasons: list[tuple[str, int]]
     console_url: str
     held_back_entities: list[str] = field(default_factory=list)
+    # Records written as several QBO objects (a timesheet week): the objects, {"create": n, ...}.
+    objects: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def hours(self) -> Decimal:
@@ -77,6 +78,10 @@ class ApprovalSummary:
         for e in self.entities:
             lines.append(f"| [{e.label}]({self.rows_url(e.name)}) | {e.create:,} | {e.update:,} | {e.link:,} "
                          f"| {e.delete:,} | {e.needs_action:,} | {e.unchanged:,} |")
+        for name, n in self.objects.items():
+            spec = registry.get(name)
+            lines += ["", f"{spec.label} are written as {spec.qbo_entity} objects: {n.get('create', 0):,} to "
+                          f"create, {n.get('update', 0):,} to update, {n.get('delete', 0):,} to delete."]
         if self.projects:
             # Only the figures this push carries: no column of zero hours on a bills-only push.
             columns = [(title, figure, fmt) for title, figure, fmt in
@@ -153,7 +158,8 @@ def build(db, preview: Preview, console_url: str) -> ApprovalSummary:
         projects=sorted(projects.values(), key=lambda p: (p.name or p.source_id).lower()),
         needs_action=needs_action, top_reasons=reasons.most_common(TOP_REASONS),
         console_url=console_url.rstrip("/"),
-        held_back_entities=[name for name in registry.ENTITIES if name in held_back])
+        held_back_entities=[name for name in registry.ENTITIES if name in held_back],
+        objects=dict(preview.objects))
 
 
 def _records(session, ids: list[int], columns: tuple):

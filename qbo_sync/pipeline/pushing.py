@@ -17,10 +17,10 @@ from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.names import name_key
 from qbo_sync.mappings import Mappings
 from qbo_sync.entities.projects import subcustomer_fields
-from qbo_sync.pipeline import dependencies, ledger, name_clash, parts, project_links, stale
+from qbo_sync.pipeline import adoption, dependencies, ledger, name_clash, parts, project_links, stale
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
-from qbo_sync.pipeline.preview import CREATE, DELETE, PreviewRow
+from qbo_sync.pipeline.preview import CREATE, DELETE, LINK, PreviewRow
 from qbo_sync.qbo.connection import QboConnection
 from qbo_sync.qbo import references
 from qbo_sync.qbo.engine import Operation, Outcome, PushEngine
@@ -36,6 +36,7 @@ class PushResult:
     entity: str
     created: int = 0
     updated: int = 0
+    linked: int = 0            # updates of objects QBO held before (adopted): the preview's "link"
     failed: list[tuple[str, str]] = field(default_factory=list)   # (source id, plain reason)
     needs_action: list[tuple[str, str]] = field(default_factory=list)  # held back at push time
     deleted: int = 0                                                 # QBO objects deleted
@@ -46,7 +47,7 @@ class PushResult:
 
     @property
     def synced(self) -> int:
-        return self.created + self.updated
+        return self.created + self.updated + self.linked
 
 
 def projects_enabled(connection: QboConnection) -> bool:
@@ -118,8 +119,9 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
     # An update's request id covers the version it writes over: after a 5010 and an accept, the same
     # content on QBO's new version is new work (QBO would answer the old id with the old 5010).
     version = record.content_hash if action == CREATE else f"{record.content_hash}:{record.sync_token}"
-    return Operation(key=record.id, qbo_entity=spec.target(record.data, ctx.mappings), action=action,
-                     body=body, writer=writer, version=version)
+    return Operation(key=record.id, qbo_entity=spec.target(record.data, ctx.mappings),
+                     action="update" if action == LINK else action, body=body, writer=writer, version=version,
+                     adopted=action == LINK)
 
 
 def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncSettings,
@@ -457,6 +459,7 @@ def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list
             if len(same) == 1:
                 op.action = "update"
                 op.body = {**op.body, "Id": same[0]["Id"], "SyncToken": same[0]["SyncToken"], "sparse": True}
+                op.adopted = True
                 adopted += 1
     return adopted
 
@@ -470,13 +473,15 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
             written.append((op.qbo_entity, (outcome.response or {}).get(op.qbo_entity) or {}))
             if op.action == CREATE:
                 result.created += 1
+            elif op.adopted:
+                result.linked += 1
             else:
                 result.updated += 1
+            objects = {k: v for k, v in (record.qbo_objects or {}).items() if k != adoption.ADOPTED}
             changes.append(dict(b_id=record.id, status=statuses.SYNCED, reasons=[],
                                 qbo_id=outcome.qbo_id, sync_token=outcome.sync_token,
                                 synced_hash=record.content_hash, synced_at=now,
-                                qbo_objects={**(record.qbo_objects or {}),
-                                             "target": {"entity": op.qbo_entity, "linked": False}}))
+                                qbo_objects={**objects, "target": {"entity": op.qbo_entity, "linked": False}}))
         else:
             plain = outcome.fault.plain if outcome.fault else "unknown failure"
             if outcome.fault is not None and outcome.fault.code == "6240":

@@ -38,6 +38,7 @@ class Operation:
     body: dict                # the QBO JSON (REST) or the mutation's input (project)
     writer: str = "rest"      # "rest" | "project"
     version: str = ""         # the record's content hash: part of the request id
+    adopted: bool = False     # an update of an object QBO held before the record was synced
 
 
 @dataclass

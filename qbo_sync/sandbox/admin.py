@@ -100,6 +100,14 @@ def router(sandbox: Sandbox, admin_key: str | None = None) -> APIRouter:
         log = list(sandbox.request_log.get(realm, ()))
         return {"requests": log[-limit:] if limit > 0 else []}
 
+    @api.post("/realms/{realm}/forget-requests")
+    async def forget_requests(realm: str):
+        """Forget the realm's request ids, as QBO does after a while: a request sent again
+        later is new work, not a replay (tests of "the staging database was lost")."""
+        if sandbox.company(realm) is None:
+            return _bad(f"no realm {realm}", 404)
+        return {"forgotten": sandbox.store.drop(f"r:{realm}:_reqid")}
+
     @api.post("/realms/{realm}/tokens")
     async def tokens(realm: str):
         if sandbox.company(realm) is None:

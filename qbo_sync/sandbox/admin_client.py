@@ -47,6 +47,10 @@ class SandboxAdmin:
     def requests(self, realm_id: str, limit: int = 100) -> list[dict]:
         return self._call("GET", f"/realms/{realm_id}/requests", params={"limit": limit})["requests"]
 
+    def forget_requests(self, realm_id: str) -> int:
+        """Clear the realm's request-id memory; how many ids were forgotten."""
+        return self._call("POST", f"/realms/{realm_id}/forget-requests")["forgotten"]
+
     def settings(self, **changes) -> dict:
         if changes:
             return self._call("POST", "/settings", json=changes)

@@ -29,5 +29,9 @@ def preview_stage(config: str | None, entities: list[str] | None, ids: list[str]
         print("\n" + preview.to_text())
     for entity, c in counts.items():
         print(f"Preview {entity}: {c.get('create', 0)} to create, {c.get('update', 0)} to update, "
+              f"{c.get('link', 0)} to link to existing QBO objects, "
               f"{c.get('skip', 0)} skipped, {c.get('unchanged', 0)} unchanged")
+    for entity, c in preview.objects.items():
+        print(f"Preview {entity} in QuickBooks: {c['create']} to create, {c['update']} to update, "
+              f"{c['delete']} to delete")
     return preview

@@ -124,6 +124,17 @@ def test_requestid_replays_first_answer_without_writing(qb, admin, info):
             and "requestid" in r["query"]] == [False, True]
 
 
+def test_forgotten_requestid_is_new_work(qb, admin, info):
+    """QBO remembers request ids for a while only: after the admin call forgets them, the
+    same id writes again (what a run days later, with a lost staging database, meets)."""
+    rid = str(uuid.uuid4())
+    customer("Forgetful LLC").save(qb=qb, request_id=rid)
+    assert admin.forget_requests(info["realm_id"]) >= 1
+    customer("Forgetful Two LLC").save(qb=qb, request_id=rid)
+    assert Customer.count("DisplayName = 'Forgetful Two LLC'", qb=qb) == 1
+    assert admin.forget_requests(info["realm_id"]) == 1
+
+
 def test_requestid_over_50_characters_is_refused(qb):
     with pytest.raises(ValidationException) as refused:
         customer("Long Request Id").save(qb=qb, request_id="r" * 51)
