@@ -228,7 +228,8 @@ def test_a_sync_that_meets_a_quickbooks_outage_says_so(prefect, console, signed_
     page = signed_in("ada")
     page.locator('#records tbody tr[data-source-id="P-00001"] .serial-btn').click()
     page.click("#sync")
-    expect(page.locator("#modal")).to_contain_text("1 to create")
+    # P-00001 is a job the demo company already has: the preview links it (an update of it).
+    expect(page.locator("#modal")).to_contain_text("1 to link to records QuickBooks already has")
     admin.settings(fault_rate=1.0, fault_seed=7)   # QuickBooks goes down between preview and confirm
     try:
         page.locator("#confirm-sync").click()
