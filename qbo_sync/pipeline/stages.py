@@ -13,7 +13,7 @@ from sqlalchemy import select
 from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import (collector, fingerprints, importing, mapping, matching, pushing, reconcile,
+from qbo_sync.pipeline import (collector, fingerprints, importing, mapping, matching, notified, pushing, reconcile,
                                staging_lock, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
@@ -57,6 +57,8 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
     # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
     # they become Needs Action here instead of being overwritten or re-created by the push.
     reconcile.reconcile(res.db, res.qbo, entities=run_entities, edited_only=True)
+    # Objects QuickBooks announced by webhook since the last check: exactly those, no CDC.
+    notified.reconcile_notified(res.db, res.qbo)
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)
