@@ -18,6 +18,7 @@ import requests
 from sqlalchemy import func, select
 
 from qbo_sync.db.models import QboChange
+from qbo_sync.pipeline import notified
 from qbo_sync.qbo.webhooks import signature
 from tests.e2e.test_timesheets_sync import qbo, record, rows, sync, write
 
@@ -83,8 +84,7 @@ def test_a_vendor_edited_in_quickbooks_is_flagged_through_a_legacy_webhook(make_
         synced = [r for r in rows(res, "vendors").values() if r["status"] == "Synced"]
         assert len(synced) > 3
         # The sync's own creates are announced too; once they are checked nothing is flagged.
-        wait_for(lambda: stored(res) >= len(synced))
-        time.sleep(6)
+        wait_for(lambda: stored(res) >= len(synced) and notified.pending(res.db, realm) == 0)
         assert all(r["status"] == "Synced" for r in rows(res, "vendors").values() if r["qbo_id"])
         cdc_before = cdc_calls(admin, realm)
 
@@ -143,3 +143,30 @@ def test_a_bad_signature_gets_401_and_stores_nothing(make_resources, config_for,
         answer = requests.post(endpoint, data=body, headers={"intuit-signature": signature(body, TOKEN)})
         assert answer.status_code == 200 and answer.json() == {"stored": 1}
         assert stored(res) == 1
+
+
+def test_changes_received_while_no_server_reconciles_are_checked_at_the_next_run(make_resources, admin, realm):
+    """A change stored by the receiver flags its record at the next sync's map stage, by id."""
+    from qbo_sync.qbo.webhooks import parse
+    from qbo_sync.sandbox.webhooks import payload
+
+    res = make_resources()
+    sync(res, ["vendors"])
+    target = next(r for r in rows(res, "vendors").values() if r["status"] == "Synced")
+    time.sleep(1.1)    # QBO stamps whole seconds: the edit is stamped after the sync's own write
+    obj = qbo(res, "Vendor", target["qbo_id"])
+    write(res, "Vendor", {"Id": obj["Id"], "SyncToken": obj["SyncToken"], "sparse": True, "Notes": "by hand"})
+    sync(res, ["vendors"])
+    assert rows(res, "vendors")[target["source_id"]]["status"] == "Synced", "unannounced, a run does not see it"
+
+    # What the receiver stores from the sandbox's notification of that edit.
+    body = payload(realm, "cloudevents", [{"entity": "Vendor", "id": obj["Id"], "operation": "Update",
+                                          "time": qbo(res, "Vendor", obj["Id"])["MetaData"]["LastUpdatedTime"]}])
+    assert notified.store(res.db, realm, parse(json.dumps(body).encode())) == 1
+    cdc_before = cdc_calls(admin, realm)
+    sync(res, ["vendors"])
+    flagged = rows(res, "vendors")[target["source_id"]]
+    assert flagged["status"] == "Needs Action"
+    assert any("Changed in QuickBooks after it was synced" in reason for reason in flagged["reasons"])
+    assert cdc_calls(admin, realm) == cdc_before
+    assert notified.pending(res.db, realm) == 0
