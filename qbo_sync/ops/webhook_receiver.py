@@ -31,6 +31,9 @@ def router(res) -> APIRouter:
 
     @api.post(PATH)
     async def receive(request: Request):
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse({"error": "notification too large"}, status_code=413)
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return JSONResponse({"error": "notification too large"}, status_code=413)
@@ -75,7 +78,7 @@ class Reconciler:
         from qbo_sync.pipeline import staging_lock
 
         res = self.res
-        if not notified.pending(res.db, res.qbo.realm_id):
+        if not notified.pending(res.db):      # asked first: no QBO connection while nothing waits
             return None
         with staging_lock.staging(res.db):     # not while a run maps or imports
             return notified.reconcile_notified(res.db, res.qbo, read=res.push_engine().read)

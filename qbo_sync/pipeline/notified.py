@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import QboChange, Record
@@ -42,10 +42,13 @@ def _utc(at: datetime | None) -> datetime | None:
     return at.astimezone(timezone.utc) if at is not None and at.tzinfo else at
 
 
-def pending(db: StagingDb, realm_id: str) -> int:
+def pending(db: StagingDb, realm_id: str | None = None) -> int:
+    """Changes not checked yet (for one company, or any: no QBO connection needed to ask)."""
+    query = select(func.count()).select_from(QboChange).where(QboChange.checked_at.is_(None))
+    if realm_id is not None:
+        query = query.where(QboChange.realm_id == realm_id)
     with db.session() as session:
-        return len(session.scalars(select(QboChange.id).where(
-            QboChange.realm_id == realm_id, QboChange.checked_at.is_(None))).all())
+        return session.scalar(query)
 
 
 def reconcile_notified(db: StagingDb, connection, read=None) -> reconcile.ReconcileResult | None:
