@@ -80,6 +80,9 @@ def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | No
         Record.qbo_id.is_not(None), Record.deleted_in_source.is_(False))
     if entities is not None:
         query = query.where(Record.entity.in_(entities))
+    if notified is not None:     # a first cut in SQL; _announced below decides
+        wanted = Record.qbo_id.in_(sorted({i for e, objs in notified.items() if e != "TimeActivity" for i in objs}))
+        query = query.where(wanted | (Record.entity == "timesheets") if notified.get("TimeActivity") else wanted)
     with db.session() as session:
         synced = [r for r in session.scalars(query) if "reconcile" not in (r.qbo_objects or {})]
     if notified is not None:
