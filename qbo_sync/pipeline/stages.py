@@ -14,9 +14,8 @@ from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import PayloadContext
-from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, project_links,
-                               pushing,
-                               reconcile, staging_lock, validating)
+from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, notified,
+                               project_links, pushing, reconcile, staging_lock, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -59,6 +58,8 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
     # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
     # they become Needs Action here instead of being overwritten or re-created by the push.
     reconcile.reconcile(res.db, res.qbo, entities=run_entities, edited_only=True)
+    # Objects QuickBooks announced by webhook since the last check: exactly those, no CDC.
+    notified.reconcile_notified(res.db, res.qbo)
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)
