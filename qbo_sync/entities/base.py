@@ -91,6 +91,12 @@ class EntitySpec:
     child_table: str | None = None            # staged inside the record as data["lines"]
     suite_parameters: tuple[str, ...] = ()    # known_* lists the suite needs
     pulls: tuple[str, ...] = ()               # QBO reference lists map needs fresh
+    # A record deleted in the source: mappings -> whether its QBO objects are deleted too
+    # (the entity's `delete_in_qbo_when_deleted_in_source`). None: they are kept, and reported.
+    delete_rule: Callable[[Any], bool] | None = None
+    # What a record puts into QuickBooks, as finance counts it: row -> {"hours": 40.0} or
+    # {"amount": 1250.0}; the report names it when the record is deleted in the source.
+    measures: Callable[[dict], dict[str, float]] = lambda _row: {}
 
     def target(self, row: dict, mappings: Any) -> str:
         return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity

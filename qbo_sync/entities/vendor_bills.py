@@ -47,6 +47,14 @@ def total(row: dict) -> Decimal:
     return sum((Decimal(line["amount"]) for line in lines_of(row)), Decimal(0))
 
 
+def _safe_total(row: dict) -> float:
+    """The bill's total for reports; 0 for a bill whose amounts never passed validation."""
+    try:
+        return float(total(row))
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return 0.0
+
+
 def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
     detail: dict = {}
     project = line_project(bill, line)
@@ -97,4 +105,6 @@ VENDOR_BILLS = EntitySpec(
     pulls=("Account", "Class"),
     child_table="vendor_bill_lines",
     suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
+    delete_rule=lambda mappings: mappings.vendor_bills.delete_in_qbo_when_deleted_in_source,
+    measures=lambda row: {"amount": _safe_total(row)},
 )

@@ -11,12 +11,9 @@ from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import EntitySpec
 from qbo_sync.pipeline import records as staged
+from qbo_sync.source_deletions import KEPT_BY_RULE, TO_DELETE
 
 CREATE, UPDATE, DELETE, SKIP = "create", "update", "delete", "skip"
-KEPT_BY_RULE = "deleted in the source; kept in QBO by rule"
-TO_DELETE = "deleted in the source; deleted in QBO by rule"
-# Entities whose source deletions may be deleted in QBO (a rule in mappings.yaml turns it on).
-DELETABLE = ("vendor_bills",)
 NOT_SYNCED = (statuses.NEEDS_SYNC, statuses.NEEDS_ACTION, statuses.FAILED)
 PREVIEW_COLUMNS = ("source_id", "name", "status", "reasons", "qbo_id", "synced_hash", "content_hash")
 
@@ -106,7 +103,7 @@ def build_preview(db: StagingDb, specs: list[EntitySpec],
                                                action, record.qbo_id, reason))
             staged.bulk_update(session, back_in_step)
             preview.unchanged[spec.name] = unchanged
-            if spec.name in DELETABLE:
+            if spec.delete_rule:   # source deletions the mappings may delete in QBO too
                 preview.rows += _deleted_in_source(session, spec, wanted, spec.name in delete_in_qbo)
     return preview
 

@@ -49,38 +49,32 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
         "counts": {e: {statuses.label(k): v for k, v in c.items()} for e, c in counts.items()},
         "problems": problems,
         "bills": bill_balances(db) if "vendor_bills" in names else {},
-        "deleted_in_source": deleted_in_source(db, pushes) if "vendor_bills" in names else [],
+        "deleted_in_source": deleted_in_source(db, specs, pushes),
     }
 
 
-def deleted_in_source(db: StagingDb, pushes=()) -> list[dict]:
-    """Bills deleted in the source: deleted in QBO by this run, or still in QBO (kept by rule, or failed)."""
+def deleted_in_source(db: StagingDb, specs: list[EntitySpec], pushes=()) -> list[dict]:
+    """Records deleted in the source whose objects this run deleted in QBO, or that QBO still
+    holds (kept by rule, to be deleted, or a delete that failed), with what they held."""
     from sqlalchemy import select
 
+    from qbo_sync import source_deletions
     from qbo_sync.db.models import Record
-    from qbo_sync.pipeline.preview import KEPT_BY_RULE, TO_DELETE
 
     deleted_now = {(p.entity, s) for p in pushes for s in getattr(p, "deleted_ids", [])}
+    by_name = {spec.name: spec for spec in specs}
     rows = []
     with db.session() as session:
-        for r in session.scalars(select(Record).where(Record.entity == "vendor_bills",
+        for r in session.scalars(select(Record).where(Record.entity.in_(list(by_name)),
                                                       Record.deleted_in_source.is_(True)).order_by(Record.id)):
-            objects = r.qbo_objects or {}
-            if (r.entity, r.source_id) in deleted_now:
-                what = "deleted in the source; deleted in QBO"
-                qbo_id = objects.get("deleted_in_qbo", {}).get("id")
-            elif r.qbo_id is None:
+            now = (r.entity, r.source_id) in deleted_now
+            found = source_deletions.describe(by_name[r.entity], {
+                "status": r.status, "reasons": r.reasons, "qbo_id": r.qbo_id, "qbo_objects": r.qbo_objects,
+                "data": r.data}, deleted_now=now)
+            if not (now or found["in_qbo"]):
                 continue              # never synced, or deleted in QBO by an earlier run
-            elif r.status == statuses.FAILED:
-                what = "deleted in the source; not deleted in QBO: " + "; ".join(statuses.reason_texts(r.reasons))
-                qbo_id = r.qbo_id
-            else:
-                what = KEPT_BY_RULE if objects.get("deleted_in_source") == "kept" else (
-                    TO_DELETE + " (not pushed yet)" if objects.get("deleted_in_source") == "delete"
-                    else "deleted in the source; still in QBO")
-                qbo_id = r.qbo_id
             rows.append({"entity": r.entity, "source_id": r.source_id, "name": r.name,
-                         "qbo_id": qbo_id, "what": what})
+                         "qbo_id": ", ".join(found["qbo_ids"]), **found})
     return rows
 
 
@@ -141,6 +135,7 @@ def to_text(report: dict) -> str:
 def to_markdown(report: dict, html: bool = True) -> str:
     """html: source values escaped for a page that renders the markdown as HTML (Prefect's
     artifacts); False for a terminal, where "&amp;" would be printed as it is."""
+    from qbo_sync import source_deletions
     _cell = _html_cell if html else _text_cell
     lines = ["# qbo-sync run report", ""]
     if report.get("flow_run_id"):
@@ -161,7 +156,8 @@ def to_markdown(report: dict, html: bool = True) -> str:
             for p in report["pushed"]])
     if report.get("deleted_in_source"):
         lines += _section("Deleted in the source", ["Entity", "Id", "Name", "QBO id", "What happened"], [
-            [d["entity"], _cell(d["source_id"]), _cell(d["name"]), _cell(d["qbo_id"] or ""), _cell(d["what"])]
+            [d["entity"], _cell(d["source_id"]), _cell(d["name"]), _cell(d["qbo_id"] or ""),
+             _cell(source_deletions.sentence(d) if "objects" in d else d["what"])]
             for d in report["deleted_in_source"]])
     if report.get("totals"):
         lines += _section("Hours and bill amounts pushed per project", ["Project", "Hours", "Bill amount"], [

@@ -73,9 +73,10 @@ def run_preview(res: Resources, entity_names: list[str] | None,
                 ids: list[str] | None = None) -> Preview:
     specs = registry.resolve(entity_names)
     selection = {spec.name: list(ids) for spec in specs} if ids else None
-    rule = mappings.for_resources(res).vendor_bills.delete_in_qbo_when_deleted_in_source
+    maps = mappings.for_resources(res)
+    deleting = {spec.name for spec in specs if spec.delete_rule and spec.delete_rule(maps)}
     with staging_lock.staging(res.db):   # it settles records back in step with QBO
-        return build_preview(res.db, specs, selection, delete_in_qbo={"vendor_bills"} if rule else set())
+        return build_preview(res.db, specs, selection, delete_in_qbo=deleting)
 
 
 def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,
