@@ -57,6 +57,16 @@ def status_rows(db, entity: str | None = None, status: str | None = None) -> lis
     return rows
 
 
+def deleted_in_source(db, entity: str) -> list[dict]:
+    """The entity's records deleted in the source, names first, each with what became of its
+    QBO objects in one sentence (the console lists them under the entity's table)."""
+    reader = reader_of(db)
+    rows = reader.rows("SELECT id, entity, source_id, name, status, reasons, qbo_id, qbo_objects, data "
+                       "FROM records WHERE entity = :entity AND deleted_in_source ORDER BY id", entity=entity)
+    return [{"record": r["id"], "source_id": r["source_id"], "name": r["name"],
+             "what": source_deletions.sentence(_deleted_in_source(r, r["data"]))} for r in rows]
+
+
 def _deleted_in_source(r, data) -> dict:
     """What became of the QBO objects of a record gone from the source (qbo_sync.source_deletions)."""
     from qbo_sync import entities as registry
