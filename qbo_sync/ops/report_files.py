@@ -14,7 +14,6 @@ import io
 from pathlib import Path
 
 from qbo_sync.pipeline import report_model as model
-from qbo_sync.pipeline.report import held_back
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("section", "entity", "project", "name", "source_id", "qbo_ids", "status", "measure", "value",
@@ -135,7 +134,7 @@ def to_html(report: dict, title: str = "qbo-sync run report", data_docs: str | N
         parts.append(f'<p>Validation details for data engineers: <a href="{e(data_docs)}">'
                      "Great Expectations Data Docs</a></p>")
     if report.get("approved") is False:
-        parts.append(f'<p class=bad><strong>{held_back(report)}: nothing was pushed.</strong></p>')
+        parts.append(f'<p class=bad><strong>{model.held_back(report)}: nothing was pushed.</strong></p>')
     parts += [_section_html(section) for section in model.sections(report)]
     parts.append("</body></html>")
     return "\n".join(parts)
