@@ -71,6 +71,8 @@ class TimesheetMapping(_Section):
     hourly_rate_from: Literal["entry", "employee", "none"] = "entry"
     description_template: str = "{description}"   # {description} {cost_code} {cost_code_name} {project} {entry_id}
     class_name: str = ""                                         # a QBO class for all time; "" none
+    # A weekly entry deleted in the source: delete its TimeActivities in QBO too (else kept, and reported).
+    delete_in_qbo_when_deleted_in_source: bool = False
 
 
 class BillMapping(_Section):

@@ -100,6 +100,12 @@ class EntitySpec:
     # What a finance person approves: row -> [(project source id, hours, amount)], the hours
     # and money one record puts on each project (timesheets, vendor bills); none for lists.
     totals: Callable[[dict], list[tuple[str, Decimal, Decimal]]] | None = None
+    # A record deleted in the source: mappings -> whether its QBO objects are deleted too
+    # (the entity's `delete_in_qbo_when_deleted_in_source`). None: they are kept, and reported.
+    delete_rule: Callable[[Any], bool] | None = None
+    # What a record puts into QuickBooks, as finance counts it: row -> {"hours": 40.0} or
+    # {"amount": 1250.0}; the report names it when the record is deleted in the source.
+    measures: Callable[[dict], dict[str, float]] = lambda _row: {}
 
     def target(self, row: dict, mappings: Any) -> str:
         return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity

@@ -44,6 +44,21 @@ def _rate(row: dict, ctx: PayloadContext) -> str:
     return ""
 
 
+def week_hours(row: dict) -> float:
+    """The week's hours as QuickBooks holds them (each day rounded to the minute); 0 for days
+    that never passed validation ("abc")."""
+    from qbo_sync.mappings import hours_minutes
+
+    total = 0.0
+    for day in DAYS:
+        try:
+            hours, minutes = hours_minutes(row.get(day) or "0")
+        except ValueError:
+            continue
+        total += hours + minutes / 60
+    return round(total, 2)
+
+
 def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     """{day: TimeActivity body} for each day with hours."""
     from qbo_sync import mappings   # pydantic: only when building payloads, not when listing entities
@@ -122,4 +137,6 @@ TIMESHEETS = EntitySpec(
     parts=parts,
     suite_parameters=("known_employee_ids", "known_project_ids", "known_cost_codes"),
     totals=week_totals,
+    delete_rule=lambda mappings: mappings.timesheets.delete_in_qbo_when_deleted_in_source,
+    measures=lambda row: {"hours": week_hours(row)},
 )

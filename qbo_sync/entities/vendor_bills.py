@@ -52,6 +52,14 @@ def project_amounts(row: dict) -> list[tuple[str, Decimal, Decimal]]:
     return [(line_project(row, line), Decimal(0), Decimal(line["amount"])) for line in lines_of(row)]
 
 
+def _safe_total(row: dict) -> float:
+    """The bill's total for reports; 0 for a bill whose amounts never passed validation."""
+    try:
+        return float(total(row))
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return 0.0
+
+
 def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
     detail: dict = {}
     project = line_project(bill, line)
@@ -110,4 +118,6 @@ VENDOR_BILLS = EntitySpec(
     child_table="vendor_bill_lines",
     suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
     totals=project_amounts,
+    delete_rule=lambda mappings: mappings.vendor_bills.delete_in_qbo_when_deleted_in_source,
+    measures=lambda row: {"amount": _safe_total(row)},
 )

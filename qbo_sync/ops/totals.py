@@ -23,7 +23,7 @@ def _amount(body: dict) -> float:
 
 
 def pushed_totals(db: StagingDb, flow_run_id: str | None) -> list[dict]:
-    """[{project, hours, amount}] for the TimeActivity and Bill writes of one flow run."""
+    """[{project, name, hours, amount}] for the TimeActivity and Bill writes of one flow run."""
     if not flow_run_id:
         return []
     totals: dict[str, dict[str, float]] = defaultdict(lambda: {"hours": 0.0, "amount": 0.0})
@@ -41,5 +41,8 @@ def pushed_totals(db: StagingDb, flow_run_id: str | None) -> list[dict]:
                 totals[project]["hours"] += _hours(body)
             else:
                 totals[project]["amount"] += _amount(body)
-    return [{"project": p, "hours": round(t["hours"], 2), "amount": round(t["amount"], 2)}
+        # Names next to ids in the report: the project's staged name.
+        names = dict(session.execute(select(Record.source_id, Record.name).where(
+            Record.entity == "projects", Record.source_id.in_(list(totals)))).all()) if totals else {}
+    return [{"project": p, "name": names.get(p, ""), "hours": round(t["hours"], 2), "amount": round(t["amount"], 2)}
             for p, t in sorted(totals.items())]

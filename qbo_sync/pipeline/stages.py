@@ -80,11 +80,10 @@ def run_preview(res: Resources, entity_names: list[str] | None,
     specs = registry.resolve(entity_names)
     selection = {spec.name: list(ids) for spec in specs} if ids else None
     maps = mappings.for_resources(res)
-    rule = maps.vendor_bills.delete_in_qbo_when_deleted_in_source
+    deleting = {spec.name for spec in specs if spec.delete_rule and spec.delete_rule(maps)}
     context = PayloadContext(sync=res.settings.sync, mappings=maps)
     with staging_lock.staging(res.db):   # it settles records back in step with QBO
-        return build_preview(res.db, specs, selection, delete_in_qbo={"vendor_bills"} if rule else set(),
-                             context=context)
+        return build_preview(res.db, specs, selection, delete_in_qbo=deleting, context=context)
 
 
 def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,
