@@ -64,6 +64,9 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
         cost_code_name=cost_code.name, project=project.name, entry_id=row["entry_id"]))
     if description:
         common["Description"] = description[:4000]
+    if employee.data.get("hourly_cost"):
+        # What an hour costs the company: QuickBooks' job costing counts labour cost with it.
+        common["CostRate"] = float(employee.data["hourly_cost"])
     if _billable(row, ctx):
         rate = _rate(row, ctx)
         if not rate:

@@ -38,10 +38,10 @@ def report_rows(report: dict) -> list[dict]:
         for measure in ("created", "updated", "failed"):
             rows.append({"section": "pushed", "entity": p["entity"], "measure": measure, "value": p[measure]})
     for t in report.get("totals", []):
-        for measure in ("hours", "amount"):
+        for measure in ("hours", "labour_cost", "amount", "job_cost"):
             if t.get(measure):
-                rows.append({"section": "pushed per project", "project": t["project"], "measure": measure,
-                             "value": t[measure]})
+                rows.append({"section": "pushed per project", "project": t["project"], "name": t.get("name", ""),
+                             "measure": measure, "value": t[measure]})
     for b in (report.get("bills") or {}).get("projects", []):
         for measure in ("paid_bills", "paid_amount", "open_bills", "open_balance"):
             rows.append({"section": "vendor bills per project", "entity": "vendor_bills", "project": b["project"],
@@ -98,10 +98,12 @@ def to_html(report: dict, title: str = "qbo-sync run report", data_docs: str | N
             ["Entity", "Created", "Updated", "Failed"],
             [[p["entity"], p["created"], p["updated"], p["failed"]] for p in report["pushed"]], numeric={1, 2, 3}))
     if report.get("totals"):
-        parts.append("<h2>Hours and amounts pushed per project</h2>" + _table(
-            ["Project", "Hours", "Amount"],
-            [[t["project"], t.get("hours", 0), f"{t.get('amount', 0):.2f}"] for t in report["totals"]],
-            numeric={1, 2}))
+        parts.append("<h2>Job cost pushed per project</h2>" + _table(
+            ["Project", "Id", "Hours", "Labour cost", "Bill amount", "Job cost"],
+            [[t.get("name") or t["project"], t["project"], t.get("hours", 0), f"{t.get('labour_cost', 0):,.2f}",
+              f"{t.get('amount', 0):,.2f}", f"{t.get('job_cost', t.get('amount', 0)):,.2f}"]
+             for t in report["totals"]],
+            numeric={2, 3, 4, 5}))
     bills = report.get("bills") or {}
     if bills.get("projects"):
         as_of = f"<p>Balances as QuickBooks had them at {e(str(bills['as_of']))}.</p>" if bills.get("as_of") else ""

@@ -164,8 +164,11 @@ def to_markdown(report: dict, html: bool = True) -> str:
             [d["entity"], _cell(d["source_id"]), _cell(d["name"]), _cell(d["qbo_id"] or ""), _cell(d["what"])]
             for d in report["deleted_in_source"]])
     if report.get("totals"):
-        lines += _section("Hours and bill amounts pushed per project", ["Project", "Hours", "Bill amount"], [
-            [_cell(t["project"]), f"{t['hours']:.2f}", f"{t['amount']:,.2f}"] for t in report["totals"]])
+        lines += _section("Job cost pushed per project",
+                          ["Project", "Id", "Hours", "Labour cost", "Bill amount", "Job cost"], [
+            [_cell(t.get("name") or t["project"]), _cell(t["project"]), f"{t['hours']:.2f}",
+             f"{t.get('labour_cost', 0):,.2f}", f"{t['amount']:,.2f}", f"{t.get('job_cost', t['amount']):,.2f}"]
+            for t in report["totals"]])
     lines += _bills_markdown(report.get("bills") or {}, _cell)
     lines += _section("Status", ["Entity", *statuses.LABELS.values()], [
         [entity, *(c[label] for label in statuses.LABELS.values())] for entity, c in report["counts"].items()])
