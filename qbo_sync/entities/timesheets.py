@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
+from qbo_sync.entities import tracking
 from qbo_sync.entities.projects import project_ref
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -59,6 +60,9 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
         common["ClassRef"] = {"value": cost_code.qbo_id}
     if mapping.class_name and "ClassRef" not in common:
         common["ClassRef"] = {"value": ctx.accounts[mapping.class_name]}
+    mapped = tracking.class_ref(ctx, cost_code)
+    if mapped:   # the classes mapping is the job-costing class: it wins over the two above
+        common["ClassRef"] = mapped
     description = mapping.description_template.format_map(_Blank(
         description=row.get("description", ""), cost_code=row["cost_code"],
         cost_code_name=cost_code.name, project=project.name, entry_id=row["entry_id"]))
@@ -104,4 +108,5 @@ TIMESHEETS = EntitySpec(
     pulls=("Account", "Class"),
     parts=parts,
     suite_parameters=("known_employee_ids", "known_project_ids", "known_cost_codes"),
+    tracking=("class",),
 )

@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 
 from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync.entities import tracking
 from qbo_sync.entities.projects import project_ref
 
 DOC_NUMBER_LIMIT = 21   # QBO's DocNumber limit; the suite refuses longer bill numbers
@@ -64,6 +65,9 @@ def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
             detail["AccountRef"] = {"value": ctx.accounts[ctx.mappings.vendor_bills.class_expense_account]}
             if code is not None:
                 detail["ClassRef"] = {"value": code.qbo_id}
+    mapped = tracking.class_ref(ctx, code)
+    if mapped:   # the classes mapping is the job-costing class: it wins over a class cost code
+        detail["ClassRef"] = mapped
     return {"DetailType": kind, "Amount": float(Decimal(line["amount"])),
             "Description": line.get("description", "")[:4000], kind: detail}
 
@@ -76,6 +80,9 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
     if project:
         # Lines charge their own projects (CustomerRef); the bill names its own project.
         body.update(project_ref(ctx.sync, ctx.ref("projects", project).qbo_id))
+    location = tracking.location_ref(ctx, project)
+    if location:
+        body["DepartmentRef"] = location
     if row.get("due_date"):
         body["DueDate"] = row["due_date"]
     if row.get("memo"):
@@ -94,7 +101,8 @@ VENDOR_BILLS = EntitySpec(
     depends_on=("vendors", "projects", "cost_codes"),
     natural_key=None,
     refs=refs,
-    pulls=("Account", "Class"),
+    pulls=("Account", "Class", "Department"),
     child_table="vendor_bill_lines",
     suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
+    tracking=("line class", "location"),
 )

@@ -1,0 +1,127 @@
+"""Classes and locations end to end: the mapping puts a cost code's class on bill lines and
+time, a project's location (QBO Department) on its bills, and a company whose Preferences do
+not fit the mapping stops the run before anything is written. On the local QBO sandbox over
+real HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from qbo_sync import mappings
+from qbo_sync.cli import main
+from qbo_sync.pipeline import stages
+from qbo_sync.pipeline.tracking import TrackingMismatch
+from tests.e2e.test_timesheets_sync import record, rows, sync, write
+
+CLASSES = {"classes": {"by_type": {"Labor": "Commercial", "Material": "Residential", "Equipment": "Residential",
+                                   "Subcontract": "Commercial", "Other": "Commercial"},
+                       "by_cost_code": {"03-300": "Public Works"}},
+           "locations": {"by_project": {"P-00005": "North Yard"}, "default": "South Yard"}}
+
+
+def _prefs(res, **accounting) -> None:
+    """Change the company's AccountingInfoPrefs as someone would in QuickBooks' settings."""
+    client = res.qbo.client()
+    url = f"{client.api_url}/company/{client.company_id}/preferences"
+    current = client.get(url)["Preferences"]
+    client.make_request("POST", url, json.dumps({"SyncToken": current["SyncToken"],
+                                                 "AccountingInfoPrefs": accounting}))
+
+
+def _ids(res, entity) -> dict[str, str]:
+    found = res.qbo.client().query(f"SELECT * FROM {entity} MAXRESULTS 1000")["QueryResponse"][entity]
+    return {o["Name"]: o["Id"] for o in found}
+
+
+def _expected_class(code_row: dict) -> str:
+    return CLASSES["classes"]["by_cost_code"].get(code_row["code"]) or CLASSES["classes"]["by_type"][code_row["type"]]
+
+
+def test_class_and_location_on_the_written_bills_and_time(res, source):
+    _prefs(res, TrackDepartments=True)
+    for name in ("North Yard", "South Yard"):
+        write(res, "Department", {"Name": name})
+    mappings.use(res, mappings.Mappings.parse(CLASSES))
+    sync(res)
+    classes, locations = _ids(res, "Class"), _ids(res, "Department")
+    codes = {r["code"]: r for r in source.frame("cost_codes").to_dict("records")}
+    client = res.qbo.client()
+
+    bills = [r for r in rows(res, "vendor_bills").values() if r["status"] == "Synced"]
+    assert len(bills) > 10
+    lines = 0
+    for row in bills:
+        bill = client.get_single_object("Bill", row["qbo_id"])["Bill"]
+        staged = record(res, "vendor_bills", row["source_id"]).data
+        expected_location = "North Yard" if staged["project_id"] == "P-00005" else "South Yard"
+        assert bill["DepartmentRef"]["value"] == locations[expected_location]
+        for line, source_line in zip(bill["Line"], json.loads(staged["lines"]), strict=True):
+            detail = line[line["DetailType"]]
+            assert detail["ClassRef"]["value"] == classes[_expected_class(codes[source_line["cost_code"]])]
+            lines += 1
+    assert lines > len(bills)
+
+    entries = source.frame("timesheets").set_index("entry_id")
+    times = 0
+    for row in [r for r in rows(res, "timesheets").values() if r["status"] == "Synced"]:
+        expected = classes[_expected_class(codes[entries.loc[row["source_id"], "cost_code"]])]
+        for day in record(res, "timesheets", row["source_id"]).qbo_objects.values():
+            if isinstance(day, dict) and day.get("id"):
+                activity = client.get_single_object("TimeActivity", day["id"])["TimeActivity"]
+                assert activity["ClassRef"]["value"] == expected
+                times += 1
+    assert times > 100
+    assert {classes["Public Works"], classes["Residential"], classes["Commercial"]} <= {
+        line[line["DetailType"]]["ClassRef"]["value"]
+        for b in client.query("SELECT * FROM Bill MAXRESULTS 1000")["QueryResponse"]["Bill"] for line in b["Line"]}
+
+
+@pytest.mark.parametrize("prefs, mapping, says", [
+    (dict(ClassTrackingPerTxnLine=False, TrackDepartments=True), {"classes": CLASSES["classes"]},
+     "does not track classes"),
+    (dict(ClassTrackingPerTxnLine=False, ClassTrackingPerTxn=True), {"classes": CLASSES["classes"]},
+     "assigns one class to each transaction"),
+    ({}, {"locations": CLASSES["locations"]}, "does not track locations"),
+    (dict(TrackDepartments=True), {"locations": {"default": "Nowhere Yard"},
+                                   "classes": {"by_type": {"Labor": "Commercial"}}},
+     'locations.default: QuickBooks has no active location named "Nowhere Yard"'),
+])
+def test_a_mapping_the_company_preferences_do_not_fit_stops_before_any_write(res, admin, realm, prefs,
+                                                                              mapping, says):
+    if prefs:
+        _prefs(res, **prefs)
+    mappings.use(res, mappings.Mappings.parse(mapping))
+    writes = admin.counts(realm)["writes"]
+    stages.run_import(res, None, "all")
+    stages.run_validate(res, None)
+    with pytest.raises(TrackingMismatch, match=says):
+        stages.run_map(res, None)
+    assert admin.counts(realm)["writes"] == writes
+    assert "Synced" not in {r["status"] for r in rows(res, "vendor_bills").values()}
+
+
+def test_time_alone_does_not_need_locations(res):
+    """Locations go on bills only: a run of time with locations off is not stopped by them."""
+    mappings.use(res, mappings.Mappings.parse({"locations": CLASSES["locations"]}))
+    sync(res, ["employees", "projects", "cost_codes", "timesheets"])
+    assert "Synced" in {r["status"] for r in rows(res, "timesheets").values()}
+
+
+@pytest.mark.slow
+def test_the_stop_is_one_line_from_the_command_and_nothing_is_written(prefect, make_resources, config_for,
+                                                                      admin, realm, tmp_path, capsys):
+    res = make_resources()
+    _prefs(res, ClassTrackingPerTxnLine=False)
+    config = config_for(res)
+    (tmp_path / "mappings.yaml").write_text(yaml.safe_dump({"classes": CLASSES["classes"]}))
+    writes = admin.counts(realm)["writes"]
+    code = main(["--config", config, "sync", "--all", "--yes"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    message = [line for line in err.splitlines() if line.startswith("qbo-sync: ")]
+    assert len(message) == 1 and "does not track classes" in message[0] and "Nothing was pushed." in message[0]
+    assert "Traceback" not in err + out
+    assert admin.counts(realm)["writes"] == writes
