@@ -125,3 +125,27 @@ def test_the_stop_is_one_line_from_the_command_and_nothing_is_written(prefect, m
     assert len(message) == 1 and "does not track classes" in message[0] and "Nothing was pushed." in message[0]
     assert "Traceback" not in err + out
     assert admin.counts(realm)["writes"] == writes
+
+
+@pytest.mark.slow
+def test_the_demo_company_shows_classes_locations_and_cost_rates(prefect, tmp_path, monkeypatch, capsys):
+    """`qbo-sync demo` sets its company up for job costing: what QuickBooks answered for every
+    synced bill has a location and a class per line, every TimeActivity a class and a cost rate."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+
+    def answered(record: str) -> list[dict]:
+        assert main(["payload", record, "--json"]) == 0
+        shown = json.loads(capsys.readouterr().out)
+        return [o["response"][o["qbo_entity"]] for o in shown["objects"] if o["outcome"] == "synced"]
+
+    assert main(["status", "--json"]) == 0
+    synced = [r for r in json.loads(capsys.readouterr().out) if r["status"] == "Synced"]
+    bills = [answered(f"vendor_bills/{r['source_id']}")[0] for r in synced if r["entity"] == "vendor_bills"]
+    assert len(bills) > 10
+    assert all(b["DepartmentRef"]["value"] and all(line[line["DetailType"]]["ClassRef"]["value"] for line in b["Line"])
+               for b in bills)
+    times = [a for r in synced if r["entity"] == "timesheets" for a in answered(f"timesheets/{r['source_id']}")]
+    assert len(times) > 100
+    assert all(a["ClassRef"]["value"] and a["CostRate"] > 0 for a in times)
