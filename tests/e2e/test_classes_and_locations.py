@@ -40,6 +40,17 @@ def _expected_class(code_row: dict) -> str:
     return CLASSES["classes"]["by_cost_code"].get(code_row["code"]) or CLASSES["classes"]["by_type"][code_row["type"]]
 
 
+def test_the_mapping_names_a_class_per_cost_code_and_a_location_per_project():
+    chosen = mappings.Mappings.parse(CLASSES)
+    assert chosen.classes.class_of({"code": "03-300", "type": "Material"}) == "Public Works"   # the code wins
+    assert chosen.classes.class_of({"code": "03-200", "type": "Material"}) == "Residential"
+    assert mappings.Mappings().classes.class_of({"code": "03-200", "type": "Material"}) == ""
+    assert (chosen.locations.location_of("P-00005"), chosen.locations.location_of("")) == ("North Yard", "South Yard")
+    with pytest.raises(mappings.MappingsError,
+                       match=r"classes\.by_type\.Labor: Expected `str`, got `int`; locations\.by_projet: unknown setting"):
+        mappings.Mappings.parse({"classes": {"by_type": {"Labor": 3}}, "locations": {"by_projet": {}}})
+
+
 def test_class_and_location_on_the_written_bills_and_time(res, source):
     _prefs(res, TrackDepartments=True)
     for name in ("North Yard", "South Yard"):
