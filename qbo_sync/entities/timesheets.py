@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities import tracking
+from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.projects import project_ref
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from qbo_sync.entities.base import EntitySpec, PayloadContext
 from qbo_sync.entities import tracking
+from qbo_sync.entities.base import EntitySpec, PayloadContext
 from qbo_sync.entities.projects import project_ref
 
 DOC_NUMBER_LIMIT = 21   # QBO's DocNumber limit; the suite refuses longer bill numbers
