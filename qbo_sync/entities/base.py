@@ -96,6 +96,10 @@ class EntitySpec:
     parts: Callable[[dict, PayloadContext], dict[str, dict]] | None = None
     child_table: str | None = None            # staged inside the record as data["lines"]
     suite_parameters: tuple[str, ...] = ()    # known_* lists the suite needs
+    # The QBO tracking its objects carry from the classes/locations mapping, checked against
+    # the company's Preferences before a run writes: "class" (one per object), "line class"
+    # (one per line, which may differ within an object), "location".
+    tracking: tuple[str, ...] = ()
     pulls: tuple[str, ...] = ()               # QBO reference lists map needs fresh
     # What a finance person approves: row -> [(project source id, hours, amount)], the hours
     # and money one record puts on each project (timesheets, vendor bills); none for lists.

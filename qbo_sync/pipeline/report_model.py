@@ -142,16 +142,21 @@ def _deleted(report):
 
 
 def _per_project(report):
+    """The job cost a project manager compares with the budget: labour (hours × the
+    TimeActivities' CostRate) and bill amounts, per project."""
     totals = report.get("totals") or []
     if not totals:
         return None
     names = [t.get("name") or t["project"] for t in totals]
     hours = [float(t.get("hours") or 0) for t in totals]
     amounts = [float(t.get("amount") or 0) for t in totals]
+    labour = [float(t.get("labour_cost") or 0) for t in totals]
     columns = [Column("Project", "name"), Column("Id", "project"), Column("Hours", "hours", HOURS),
-               Column("Bill amount", "amount", MONEY)]
-    return _table("pushed per project", "Hours and bill amounts pushed per project", columns, [
-        [t.get("name") or "", t["project"], h, a] for t, h, a in zip(totals, hours, amounts)],
+               Column("Labour cost", "labour_cost", MONEY), Column("Bill amount", "amount", MONEY),
+               Column("Job cost", "job_cost", MONEY)]
+    return _table("pushed per project", "Job cost pushed per project", columns, [
+        [t.get("name") or "", t["project"], h, c, a, round(c + a, 2)]
+        for t, h, c, a in zip(totals, hours, labour, amounts)],
         charts=[Chart("Hours per project", names, [("Hours", hours)], HOURS),
                 Chart("Bill amount per project", names, [("Bill amount", amounts)], MONEY)])
 

@@ -15,7 +15,7 @@ from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import PayloadContext
 from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, notified,
-                               project_links, pushing, reconcile, staging_lock, validating)
+                               project_links, pushing, reconcile, staging_lock, tracking, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -54,6 +54,7 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
         references.pull(res.db, res.qbo, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
     pushing.check_mode(res.qbo, res.settings.sync)
     maps = mappings.for_resources(res)
+    tracking.check(res.qbo, specs, maps)   # classes and locations vs the company's Preferences
     run_entities = [spec.name for spec in specs]
     # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
     # they become Needs Action here instead of being overwritten or re-created by the push.

@@ -68,7 +68,7 @@ def test_markdown_html_and_csv_carry_the_same_sections_and_totals(prefect, make_
 
     sections = model.sections(report)
     titles = [s.title for s in sections]
-    assert {"Preview", "Pushed to QuickBooks", "Hours and bill amounts pushed per project", "Status",
+    assert {"Preview", "Pushed to QuickBooks", "Job cost pushed per project", "Status",
             "Needs your attention", "Imported"} <= set(titles)
     assert [line[3:] for line in markdown.splitlines() if line.startswith("## ")] == titles
     assert [t.replace("&amp;", "&") for t in re.findall(r"<h2>(.*?)</h2>", page)] == titles

@@ -27,7 +27,7 @@ REPORT = {
 def test_every_rendering_has_the_deleted_section_with_its_figures_and_totals():
     page, markdown = to_html(REPORT), to_markdown(REPORT)
     for title in ("Imported", "Preview", "Pushed to QuickBooks", "Deleted in the source",
-                  "Hours and bill amounts pushed per project", "Status"):
+                  "Job cost pushed per project", "Status"):
         assert f"<h2>{title}</h2>" in page and f"## {title}" in markdown
     assert "<th class=n>Delete</th>" in page and "<th class=n>Deleted</th>" in page
     assert "&lt;b&gt;Maria&lt;/b&gt;" in page and "<b>Maria" not in page
