@@ -5,11 +5,17 @@
    a QBO minute).
 2. The same work through a plain python-quickbooks loop: one save() per record, waiting
    the (time-scaled) 60 s Intuit advises on a 429.
+3. The product path: `qbo-sync sync --all --yes` as a user runs it (its own process, Prefect's
+   temporary server, the SQLite staging database, a CSV source of N vendors), timed from its
+   first write to its last as the sandbox logged them.
 
 The sandbox runs in its own process so that it is not slowed by the client's threads.
 Figures are printed; nothing is asserted.
 
     python bench/bench_push.py [--records 5000] [--time-scale 10] [--plain-records 5000]
+                               [--product-records 5000] [--skip-plain]
+
+The machine's load changes the figures: run it on a quiet machine and say when it was not.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
@@ -102,11 +109,64 @@ def plain_loop(info: dict, admin: SandboxAdmin, realm: str, count: int, window: 
     return time.monotonic() - started, throttled, made
 
 
+def product_path(info: dict, admin: SandboxAdmin, count: int, time_scale: float, folder: Path) -> dict:
+    """`qbo-sync sync --all --yes` on a CSV source of `count` vendors, in a process of its own."""
+    import yaml
+
+    from qbo_sync.resources import Resources
+    from qbo_sync.settings import load_settings
+    from qbo_sync.sources.schema import TABLES
+
+    realm = admin.create_realm(projects_enabled=True, seed=False)
+    source = folder / "source"
+    source.mkdir()
+    for table, columns in TABLES.items():     # every table but vendors empty: vendor creates only
+        rows = [",".join(columns)]
+        if table == "vendors":
+            rows += [f"V-{n:05d},Bench Vendor {n},,,true,2026-01-01" for n in range(count)]
+        (source / f"{table}.csv").write_text("\n".join(rows) + "\n")
+    settings = {"data_dir": str(folder / "data"), "source": {"kind": "csv", "csv": {"path": str(source)}},
+                "qbo": {"kind": "remote", "discovery_url": info["discovery_url"], "api_url_v3": info["api_url_v3"],
+                        "realm_id": realm, "client_id": info["client_id"], "redirect_uri": info["redirect_uri"]},
+                "push": {"time_scale": time_scale}}
+    config = folder / "settings.yaml"
+    config.write_text(yaml.safe_dump(settings))
+    env = {**os.environ, "QBO_SYNC_QBO__CLIENT_SECRET": info["client_secret"],
+           "PREFECT_HOME": str(folder / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    os.environ["QBO_SYNC_QBO__CLIENT_SECRET"] = info["client_secret"]
+    res = Resources(load_settings(str(config)))
+    res.qbo.connect_headless()               # what `qbo-sync connect` leaves behind
+    res.close()
+    cli = Path(sys.executable).with_name("qbo-sync")
+    started = time.monotonic()
+    done = subprocess.run([str(cli), "--config", str(config), "sync", "--all", "--yes"], env=env,
+                          capture_output=True, text=True)
+    wall = time.monotonic() - started
+    if done.returncode:
+        raise SystemExit(f"qbo-sync sync failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    log = admin.requests(realm, limit=100000)
+    at = lambda r: datetime.fromisoformat(r["time"]).timestamp() - r["duration"]   # logged when answered
+    writes = [r for r in log if r["method"] == "POST" and r["status"] == 200 and not r["path"].endswith("/query")]
+    # The push stage's own look-ups (adoption by name) come just before its first write:
+    # walk back through the reads that follow each other without a pause.
+    first = log.index(writes[0])
+    start = first
+    while start > 0 and log[start - 1]["path"].endswith("/query") and at(log[start]) - at(log[start - 1]) < 1.0:
+        start -= 1
+    end = datetime.fromisoformat(writes[-1]["time"]).timestamp()
+    counts = admin.counts(realm)
+    return {"seconds": end - at(writes[0]), "with_reads": end - at(log[start]), "reads": first - start,
+            "wall": wall, "throttled": sum(r["status"] == 429 for r in log), "requests": len(log),
+            "written": counts["writes"].get("Vendor", 0), "realm": realm}   # not the realm's seed writes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--plain-records", type=int, default=5000)
     parser.add_argument("--time-scale", type=float, default=10.0)
+    parser.add_argument("--product-records", type=int, default=5000)
+    parser.add_argument("--skip-plain", action="store_true", help="leave out the plain loop (slow)")
     args = parser.parse_args()
     proc, info = start_sandbox()
     try:
@@ -115,7 +175,9 @@ def main() -> int:
         limits = Limits(time_scale=args.time_scale)
         print(f"QBO limits on, time scale {args.time_scale:g} (one QBO minute = {limits.window:.1f} s); "
               f"assumed ceiling {limits.ceiling()} operations a QBO minute "
-              f"({limits.batch_requests_per_minute} batches of 30 + {limits.per_window('single')} singles)")
+              f"({limits.batch_requests_per_minute} batches of 30 + "
+              f"{limits.requests_per_minute - limits.batch_requests_per_minute} singles; the pacer keeps "
+              f"{limits.unpaced_reserve} of them for reads made outside it)")
         with tempfile.TemporaryDirectory() as folder:
             realm = admin.create_realm(projects_enabled=True, seed=False)
             conn = connection(info, realm, Path(folder))
@@ -135,6 +197,14 @@ def main() -> int:
             throttled = [r for r in admin.requests(realm, limit=5000) if r["status"] == 429]
             print(f"429 answers seen by qbo-sync: {len(throttled)} (each one retried, none unhandled)")
 
+            time.sleep(limits.window)    # a fresh QBO minute for the next realm's own budget
+            product = product_path(info, admin, args.product_records, args.time_scale, Path(folder))
+            report("qbo-sync sync --all --yes: writes", product["written"], product["seconds"], limits, 0,
+                   f"429s {product['throttled']}  requests {product['requests']}  whole run {product['wall']:.0f} s")
+            report(f"  ... with its {product['reads']} look-ups", product["written"], product["with_reads"], limits, 0,
+                   "(adoption by name before the first write)")
+            if args.skip_plain:
+                return 0
             realm2 = admin.create_realm(projects_enabled=True, seed=False)
             n = min(args.plain_records, args.records)
             seconds, hits, made = plain_loop(info, admin, realm2, n, limits.window, update=False)
@@ -144,6 +214,9 @@ def main() -> int:
             plain_per_record = plain / (2 * n)
             ours_per_record = ours / (len(creates) + len(updates))
             print(f"qbo-sync is {plain_per_record / ours_per_record:.1f}x faster per record than the plain loop")
+            product_per_record = product["with_reads"] / product["written"]
+            print(f"qbo-sync sync --all --yes (push stage, look-ups included) is "
+                  f"{plain_per_record / product_per_record:.1f}x faster per record than the plain loop")
     finally:
         proc.terminate()
         proc.wait()

@@ -12,6 +12,16 @@ import yaml
 
 from qbo_sync.settings import load_settings
 
+# Job costing in the demo company (docs/mapping.md): a class per cost type on bill lines and
+# time, a location per project on bills. The sandbox's seed has neither these classes nor
+# locations, so the demo sets the company up as its bookkeeper would (_set_up_job_costing).
+DEMO_MAPPINGS = {
+    "classes": {"by_type": {"Labor": "Field Labor", "Material": "Materials and Equipment",
+                            "Equipment": "Materials and Equipment", "Subcontract": "Subcontractors",
+                            "Other": "Overhead"}},
+    "locations": {"by_project": {"P-00001": "Peninsula", "P-00002": "Peninsula"}, "default": "East Bay"},
+}
+
 
 def run_demo(args) -> int:
     from qbo_sync.cli import CliError
@@ -32,6 +42,8 @@ def run_demo(args) -> int:
         "source": {"kind": "demo", "demo": {"size": args.size, "seed": settings.source.demo.seed}},
         "sync": {"project_mode": settings.sync.project_mode, "auto_confirm_customer": True},
     }, sort_keys=False))
+    # Beside the demo's settings file, so its runs read it (mappings.find_path).
+    (settings.data_dir / "mappings.yaml").write_text(yaml.safe_dump(DEMO_MAPPINGS, sort_keys=False))
     if not args.keep:
         for name in ("staging.db", "staging.db-wal", "staging.db-shm", "sandbox.db",
                      "sandbox.db-wal", "sandbox.db-shm"):
@@ -42,6 +54,7 @@ def run_demo(args) -> int:
           f"QBO sandbox; state in {settings.data_dir.resolve()}")
     from qbo_sync import preflight
 
+    _set_up_job_costing(str(demo_config))
     preflight.check(str(demo_config))   # e.g. a tuned suites folder that lacks a suite: one line, no run
     from qbo_sync.flows.sync import sync
     from qbo_sync.ops import temporary_server
@@ -60,3 +73,30 @@ def run_demo(args) -> int:
     print("  qbo-sync report                      this run's report again")
     print("  prefect server start                 the Prefect UI, with this run in its flow-run history")
     return 0
+
+
+def _set_up_job_costing(config: str) -> None:
+    """The embedded sandbox's company tracks locations and has the demo's classes and locations."""
+    import json
+
+    from qbo_sync.qbo import references
+    from qbo_sync.resources import Resources
+
+    res = Resources(load_settings(config))
+    try:
+        client = res.qbo.client()
+        base = f"{client.api_url}/company/{client.company_id}"
+        prefs = client.get(f"{base}/preferences")["Preferences"]
+        if not (prefs.get("AccountingInfoPrefs") or {}).get("TrackDepartments"):
+            client.make_request("POST", f"{base}/preferences", json.dumps(
+                {"SyncToken": prefs["SyncToken"], "AccountingInfoPrefs": {"TrackDepartments": True}}))
+        wanted = {"Class": set(DEMO_MAPPINGS["classes"]["by_type"].values()),
+                  "Department": {DEMO_MAPPINGS["locations"]["default"],
+                                 *DEMO_MAPPINGS["locations"]["by_project"].values()}}
+        for entity, names in wanted.items():
+            held = {o.get("Name") for o in references.query_all(res.qbo, entity)}
+            for name in sorted(names - held):
+                client.make_request("POST", f"{base}/{entity.lower()}", json.dumps({"Name": name}))
+    finally:
+        res.close()
+

@@ -71,11 +71,43 @@ class TimesheetMapping(_Section):
     hourly_rate_from: Literal["entry", "employee", "none"] = "entry"
     description_template: str = "{description}"   # {description} {cost_code} {cost_code_name} {project} {entry_id}
     class_name: str = ""                                         # a QBO class for all time; "" none
+    # A weekly entry deleted in the source: delete its TimeActivities in QBO too (else kept, and reported).
+    delete_in_qbo_when_deleted_in_source: bool = False
 
 
 class BillMapping(_Section):
     class_expense_account: str = "Job Materials"   # lines whose cost code maps to a class
     delete_in_qbo_when_deleted_in_source: bool = False
+
+
+class ClassMapping(_Section):
+    """QBO classes for job costing: bill lines and time carry the class of their cost code."""
+
+    by_type: dict[str, str] = msgspec.field(default_factory=dict)       # cost code type -> class name
+    by_cost_code: dict[str, str] = msgspec.field(default_factory=dict)  # cost code -> class name; wins
+
+    def class_of(self, cost_code: dict) -> str:
+        """The class name a cost code row maps to ("" none)."""
+        return self.by_cost_code.get(cost_code.get("code", "")) or self.by_type.get(cost_code.get("type", ""), "")
+
+    def named(self) -> dict[str, str]:
+        """{setting: class name} of every class the mapping names, for checks before a run."""
+        return {**{f"classes.by_type.{k}": v for k, v in self.by_type.items() if v},
+                **{f"classes.by_cost_code.{k}": v for k, v in self.by_cost_code.items() if v}}
+
+
+class LocationMapping(_Section):
+    """QBO locations (Departments): a bill carries the location of its project."""
+
+    by_project: dict[str, str] = msgspec.field(default_factory=dict)    # project id -> location name
+    default: str = ""                                                    # other projects; "" none
+
+    def location_of(self, project_id: str) -> str:
+        return self.by_project.get(project_id or "", "") or self.default
+
+    def named(self) -> dict[str, str]:
+        found = {f"locations.by_project.{k}": v for k, v in self.by_project.items() if v}
+        return {**found, "locations.default": self.default} if self.default else found
 
 
 class Mappings(_Section):
@@ -84,6 +116,8 @@ class Mappings(_Section):
     vendors: PeopleMapping = msgspec.field(default_factory=PeopleMapping)
     timesheets: TimesheetMapping = msgspec.field(default_factory=TimesheetMapping)
     vendor_bills: BillMapping = msgspec.field(default_factory=BillMapping)
+    classes: ClassMapping = msgspec.field(default_factory=ClassMapping)
+    locations: LocationMapping = msgspec.field(default_factory=LocationMapping)
     path: str = "(defaults)"   # where they were read from; not a setting
 
     @classmethod

@@ -22,7 +22,7 @@ def check(config: str | None, entities: list[str] | None = None, qbo: bool = Tru
         for suite in (spec.suite, spec.child_table):
             if suite:
                 read_suite_json(suite, settings.validations_dir)
-    mappings.load_mappings(mappings.find_path(type(settings).yaml_file))
+    maps = mappings.load_mappings(mappings.find_path(type(settings).yaml_file))
     if settings.source.kind == "csv" and not settings.source.csv.path.is_dir():
         raise SettingsError(f"source.csv.path: the folder {settings.source.csv.path} does not exist "
                             "(environment variable QBO_SYNC_SOURCE__CSV__PATH)")
@@ -32,6 +32,7 @@ def check(config: str | None, entities: list[str] | None = None, qbo: bool = Tru
             from qbo_sync.qbo.tokens import load_key
 
             load_key(settings.token_key, settings.data_dir)   # TokenKeyError names QBO_SYNC_TOKEN_KEY
+        _tracking(settings, registry.resolve(entities), maps)
     return settings
 
 
@@ -46,3 +47,20 @@ def check_project_mode(config: str | None, settings: Settings) -> None:
     from qbo_sync.resources import for_config
 
     check_mode(for_config(config).qbo, settings.sync)
+
+
+def _tracking(settings: Settings, specs, maps) -> None:
+    """Mapped classes and locations against the company's Preferences (TrackingMismatch): the
+    map stage checks again, but inside a flow run Prefect would log a traceback around it."""
+    from qbo_sync.pipeline import tracking
+
+    classes, locations, _ = tracking.needed(specs, maps)
+    if not classes and not locations:
+        return    # no QuickBooks call for a run that maps neither
+    from qbo_sync.resources import Resources
+
+    res = Resources(settings)
+    try:
+        tracking.check(res.qbo, specs, maps)
+    finally:
+        res.close()

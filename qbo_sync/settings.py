@@ -78,6 +78,9 @@ class QboSettings(_Section):
     redirect_uri: str = "http://localhost:8765/callback"
     minorversion: int = Field(75, ge=75)
     timeout_seconds: float = Field(60, gt=0)
+    # Intuit's webhook verifier token: a secret (QBO_SYNC_QBO__WEBHOOK_VERIFIER_TOKEN), it signs
+    # the notifications POSTed to /webhooks/intuit. Empty: the receiver accepts nothing.
+    webhook_verifier_token: str = ""
 
     @model_validator(mode="after")
     def _remote_needs_urls(self):

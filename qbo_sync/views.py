@@ -7,7 +7,7 @@ that those verbs import neither SQLAlchemy nor Prefect nor Great Expectations no
 
 from __future__ import annotations
 
-from qbo_sync import record_refs, statuses
+from qbo_sync import record_refs, source_deletions, statuses
 from qbo_sync.db.reading import json_value, reader_of, when
 
 
@@ -18,32 +18,62 @@ def _iso(value) -> str | None:
 
 def status_rows(db, entity: str | None = None, status: str | None = None) -> list[dict]:
     reader = reader_of(db)
-    where, params = ["NOT deleted_in_source"], {}
+    where, params = ["1 = 1"], {}
     if entity:
         where.append("entity = :entity")
         params["entity"] = entity
-    if status:
-        where.append("status = :status")
+    if status == source_deletions.STATUS:
+        where.append("deleted_in_source")
+    elif status:
+        where += ["status = :status", "NOT deleted_in_source"]
         params["status"] = status
     records = reader.rows("SELECT id, entity, source_id, name, status, reasons, qbo_id, qbo_objects, synced_at, "
-                          f"suggestions FROM records WHERE {' AND '.join(where)} ORDER BY id", **params)
+                          f"suggestions, deleted_in_source FROM records WHERE {' AND '.join(where)} "
+                          "ORDER BY id", **params)
+    # Only records gone from the source need their source row (what they held: hours, amounts).
+    gone_ids = [r["id"] for r in records if r["deleted_in_source"]]
+    data = {row["id"]: row["data"] for start in range(0, len(gone_ids), 500) for row in reader.rows(
+        "SELECT id, data FROM records WHERE id IN ({})".format(", ".join(str(int(i)) for i in gone_ids[start:start + 500])))}
     customers = {link["record_id"]: link for link in reader.rows(
         "SELECT record_id, qbo_id, qbo_name FROM record_links WHERE role = :role", role="customer")}
     rows = []
     for r in records:
         customer = customers.get(r["id"])
         synced_at = when(r["synced_at"])
+        gone = _deleted_in_source(r, data[r["id"]]) if r["deleted_in_source"] else None
         rows.append({
             "record": r["id"], "entity": r["entity"], "source_id": r["source_id"], "name": r["name"],
-            "status": statuses.label(r["status"]), "reasons": statuses.reason_texts(json_value(r["reasons"])),
+            "status": source_deletions.LABEL if gone else statuses.label(r["status"]),
+            "reasons": [source_deletions.sentence(gone)] if gone else statuses.reason_texts(json_value(r["reasons"])),
+            "deleted_in_source": gone,
             "qbo_id": r["qbo_id"],
-            "qbo_ids": {k: v.get("id") for k, v in (json_value(r["qbo_objects"]) or {}).items()},
+            "qbo_ids": {k: v.get("id") for k, v in (json_value(r["qbo_objects"]) or {}).items()
+                        if isinstance(v, dict)},   # not the kept/delete decision of a source deletion
             "synced_at": _iso(synced_at),
             "synced": synced_at.strftime("%Y-%m-%d %H:%M") if synced_at else "Not Synced",
             "qbo_customer": ({"qbo_id": customer["qbo_id"], "name": customer["qbo_name"]} if customer else None),
             "suggested_customer": (json_value(r["suggestions"]) or {}).get("customer"),
         })
     return rows
+
+
+def deleted_in_source(db, entity: str) -> list[dict]:
+    """The entity's records deleted in the source, names first, each with what became of its
+    QBO objects in one sentence (the console lists them under the entity's table)."""
+    reader = reader_of(db)
+    rows = reader.rows("SELECT id, entity, source_id, name, status, reasons, qbo_id, qbo_objects, data "
+                       "FROM records WHERE entity = :entity AND deleted_in_source ORDER BY id", entity=entity)
+    return [{"record": r["id"], "source_id": r["source_id"], "name": r["name"],
+             "what": source_deletions.sentence(_deleted_in_source(r, r["data"]))} for r in rows]
+
+
+def _deleted_in_source(r, data) -> dict:
+    """What became of the QBO objects of a record gone from the source (qbo_sync.source_deletions)."""
+    from qbo_sync import entities as registry
+
+    return source_deletions.describe(registry.get(r["entity"]), {
+        "status": r["status"], "reasons": json_value(r["reasons"]), "qbo_id": r["qbo_id"],
+        "qbo_objects": json_value(r["qbo_objects"]), "data": json_value(data)})
 
 
 def find_record(db, record_text: str) -> dict:

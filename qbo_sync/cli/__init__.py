@@ -104,6 +104,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
                          ("qbo_sync.validation.suites", "SuiteError"),
                          ("qbo_sync.qbo.connection", "NotConnected"),
                          ("qbo_sync.pipeline.pushing", "ProjectsNotEnabled"),
+                         ("qbo_sync.pipeline.tracking", "TrackingMismatch"),
                          ("qbo_sync.qbo.tokens", "TokenKeyError"),
                          ("qbo_sync.console.auth", "ConsoleConfigError")):
         if module in sys.modules:

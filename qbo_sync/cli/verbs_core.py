@@ -80,18 +80,20 @@ def cmd_retry(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from qbo_sync import statuses
+    from qbo_sync import source_deletions, statuses
     from qbo_sync.views import status_rows
 
     try:
-        status = statuses.parse(args.status) if args.status else None
+        status = (source_deletions.STATUS if args.status and source_deletions.is_status(args.status)
+                  else statuses.parse(args.status) if args.status else None)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     with _reader(args) as reader:
         rows = status_rows(reader, entity=(_entities(args) or [None])[0], status=status)
     if args.json:
         _print_json([{k: r[k] for k in ("record", "entity", "source_id", "name", "status", "reasons",
-                                        "qbo_id", "qbo_ids", "synced_at", "qbo_customer")} for r in rows])
+                                        "qbo_id", "qbo_ids", "synced_at", "qbo_customer",
+                                        "deleted_in_source")} for r in rows])
         return 0
     print(_table(rows, [("record", "#"), ("entity", "Entity"), ("source_id", "Id"), ("name", "Name"),
                         ("status", "Status"), ("synced", "Synced"), ("qbo_id", "QBO id"),
@@ -239,7 +241,7 @@ def register(verbs) -> None:
 
     p = verbs.add_parser("status", help="list staged records with their sync status")
     p.add_argument("--entity", action="append", metavar="E")
-    p.add_argument("--status", metavar="S", help="Needs Sync, Needs Action, Synced or Failed")
+    p.add_argument("--status", metavar="S", help="Needs Sync, Needs Action, Synced, Failed or Deleted in source")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
 

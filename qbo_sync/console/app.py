@@ -15,6 +15,7 @@ from qbo_sync.console import actions, auth, csrf, files, pages
 from qbo_sync.console.jobs import Busy, JobRunner
 from qbo_sync.console.sessions import SESSION_HOURS, SESSION_ID
 from qbo_sync.console.state import HERE, SESSION_USER, ConsoleState, NotSignedIn, render, state, templates
+from qbo_sync.ops import webhook_receiver
 from qbo_sync.resources import Resources
 from qbo_sync.settings import Settings, load_settings
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, config: str | None = None,
     app.include_router(pages.router)
     app.include_router(actions.router)
     app.include_router(files.router)   # run reports and Data Docs, linked from the Prefect UI
+    webhook_receiver.attach(app, res)  # QuickBooks' change notifications: no sign-in, a signature
     return app
 
 

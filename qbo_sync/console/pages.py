@@ -55,8 +55,10 @@ def entity_list(request: Request, name: str, status: str = "", q: str = "", page
     listing = queries.list_page(st.res.db, spec, queries.ListQuery(spec.name, status_code, q[:200], number, size))
     link_choices = {rule.role: queries.qbo_choices(st.res.db, rule.qbo_entity) for rule in spec.links
                     if any(rule.role not in row["links"] for row in listing.rows)}
+    # Records gone from the source stay visible, with what became of their QBO objects.
+    deleted = views.deleted_in_source(st.res.db, spec.name)
     return render(request, "entity.html", spec=spec, listing=listing, link_choices=link_choices,
-                  columns=[_column_header(spec, c) for c in spec.list_columns],
+                  deleted=deleted, columns=[_column_header(spec, c) for c in spec.list_columns],
                   labels=statuses.LABELS, status=status_code or "", q=q, page_sizes=queries.PAGE_SIZES)
 
 

@@ -190,3 +190,19 @@ class StageCheck(Base):
     stage: Mapped[str] = mapped_column(String(20), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QboChange(Base):
+    """An object QuickBooks said (by webhook) was created, changed or deleted; reconcile checks it."""
+
+    __tablename__ = "qbo_changes"
+    __table_args__ = (Index("ix_qbo_changes_unchecked", "realm_id", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    realm_id: Mapped[str] = mapped_column(String(40))
+    qbo_entity: Mapped[str] = mapped_column(String(40))     # "Customer"
+    qbo_id: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(20))      # Create | Update | Delete | Merge | Void
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

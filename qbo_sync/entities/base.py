@@ -96,10 +96,20 @@ class EntitySpec:
     parts: Callable[[dict, PayloadContext], dict[str, dict]] | None = None
     child_table: str | None = None            # staged inside the record as data["lines"]
     suite_parameters: tuple[str, ...] = ()    # known_* lists the suite needs
+    # The QBO tracking its objects carry from the classes/locations mapping, checked against
+    # the company's Preferences before a run writes: "class" (one per object), "line class"
+    # (one per line, which may differ within an object), "location".
+    tracking: tuple[str, ...] = ()
     pulls: tuple[str, ...] = ()               # QBO reference lists map needs fresh
     # What a finance person approves: row -> [(project source id, hours, amount)], the hours
     # and money one record puts on each project (timesheets, vendor bills); none for lists.
     totals: Callable[[dict], list[tuple[str, Decimal, Decimal]]] | None = None
+    # A record deleted in the source: mappings -> whether its QBO objects are deleted too
+    # (the entity's `delete_in_qbo_when_deleted_in_source`). None: they are kept, and reported.
+    delete_rule: Callable[[Any], bool] | None = None
+    # What a record puts into QuickBooks, as finance counts it: row -> {"hours": 40.0} or
+    # {"amount": 1250.0}; the report names it when the record is deleted in the source.
+    measures: Callable[[dict], dict[str, float]] = lambda _row: {}
 
     def target(self, row: dict, mappings: Any) -> str:
         return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity

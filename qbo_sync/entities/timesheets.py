@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from qbo_sync.entities import tracking
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.projects import project_ref
 
@@ -44,6 +45,21 @@ def _rate(row: dict, ctx: PayloadContext) -> str:
     return ""
 
 
+def week_hours(row: dict) -> float:
+    """The week's hours as QuickBooks holds them (each day rounded to the minute); 0 for days
+    that never passed validation ("abc")."""
+    from qbo_sync.mappings import hours_minutes
+
+    total = 0.0
+    for day in DAYS:
+        try:
+            hours, minutes = hours_minutes(row.get(day) or "0")
+        except ValueError:
+            continue
+        total += hours + minutes / 60
+    return round(total, 2)
+
+
 def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     """{day: TimeActivity body} for each day with hours."""
     from qbo_sync import mappings   # pydantic: only when building payloads, not when listing entities
@@ -60,11 +76,17 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
         common["ClassRef"] = {"value": cost_code.qbo_id}
     if mapping.class_name and "ClassRef" not in common:
         common["ClassRef"] = {"value": ctx.accounts[mapping.class_name]}
+    mapped = tracking.class_ref(ctx, cost_code)
+    if mapped:   # the classes mapping is the job-costing class: it wins over the two above
+        common["ClassRef"] = mapped
     description = mapping.description_template.format_map(_Blank(
         description=row.get("description", ""), cost_code=row["cost_code"],
         cost_code_name=cost_code.name, project=project.name, entry_id=row["entry_id"]))
     if description:
         common["Description"] = description[:4000]
+    if employee.data.get("hourly_cost"):
+        # What an hour costs the company: QuickBooks' job costing counts labour cost with it.
+        common["CostRate"] = float(employee.data["hourly_cost"])
     if _billable(row, ctx):
         rate = _rate(row, ctx)
         if not rate:
@@ -122,4 +144,7 @@ TIMESHEETS = EntitySpec(
     parts=parts,
     suite_parameters=("known_employee_ids", "known_project_ids", "known_cost_codes"),
     totals=week_totals,
+    delete_rule=lambda mappings: mappings.timesheets.delete_in_qbo_when_deleted_in_source,
+    measures=lambda row: {"hours": week_hours(row)},
+    tracking=("class",),
 )

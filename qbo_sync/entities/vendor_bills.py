@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from qbo_sync.entities import tracking
 from qbo_sync.entities.base import EntitySpec, PayloadContext
 from qbo_sync.entities.projects import project_ref
 
@@ -52,6 +53,14 @@ def project_amounts(row: dict) -> list[tuple[str, Decimal, Decimal]]:
     return [(line_project(row, line), Decimal(0), Decimal(line["amount"])) for line in lines_of(row)]
 
 
+def _safe_total(row: dict) -> float:
+    """The bill's total for reports; 0 for a bill whose amounts never passed validation."""
+    try:
+        return float(total(row))
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return 0.0
+
+
 def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
     detail: dict = {}
     project = line_project(bill, line)
@@ -69,6 +78,9 @@ def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
             detail["AccountRef"] = {"value": ctx.accounts[ctx.mappings.vendor_bills.class_expense_account]}
             if code is not None:
                 detail["ClassRef"] = {"value": code.qbo_id}
+    mapped = tracking.class_ref(ctx, code)
+    if mapped:   # the classes mapping is the job-costing class: it wins over a class cost code
+        detail["ClassRef"] = mapped
     return {"DetailType": kind, "Amount": float(Decimal(line["amount"])),
             "Description": line.get("description", "")[:4000], kind: detail}
 
@@ -81,6 +93,9 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
     if project:
         # Lines charge their own projects (CustomerRef); the bill names its own project.
         body.update(project_ref(ctx.sync, ctx.ref("projects", project)))
+    location = tracking.location_ref(ctx, project)
+    if location:
+        body["DepartmentRef"] = location
     if row.get("due_date"):
         body["DueDate"] = row["due_date"]
     if row.get("memo"):
@@ -106,8 +121,11 @@ VENDOR_BILLS = EntitySpec(
     natural_key=None,
     write_key=write_key,
     refs=refs,
-    pulls=("Account", "Class"),
+    pulls=("Account", "Class", "Department"),
     child_table="vendor_bill_lines",
     suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
     totals=project_amounts,
+    delete_rule=lambda mappings: mappings.vendor_bills.delete_in_qbo_when_deleted_in_source,
+    measures=lambda row: {"amount": _safe_total(row)},
+    tracking=("line class", "location"),
 )

@@ -16,7 +16,7 @@ from __future__ import annotations
 PREFIX = "prefect-secret:"
 
 # The settings that may name a Secret block, as paths into Settings.
-SECRET_SETTINGS = (("token_key",), ("qbo", "client_id"), ("qbo", "client_secret"),
+SECRET_SETTINGS = (("token_key",), ("qbo", "client_id"), ("qbo", "client_secret"), ("qbo", "webhook_verifier_token"),
                    ("notifications", "smtp_password"), ("console", "secret_key"))
 
 

@@ -83,14 +83,22 @@ class NamedIds(dict):
     the name came from."""
 
     def __missing__(self, name):
+        if isinstance(name, tuple):
+            kind = {"Class": "class", "Department": "location"}[name[0]]
+            raise PayloadError(f"QuickBooks has no active {kind} named \"{name[1]}\" (named in the "
+                               "mapping settings): create it in QuickBooks or change the mapping")
         raise PayloadError(f"QuickBooks has no account or class named \"{name}\" (named in "
                            "config/mappings.yaml): create it in QuickBooks, run qbo-sync pull, "
                            "or change the mapping")
 
 
 def account_ids(session) -> NamedIds:
+    """Ids by name (accounts, then classes), and by (entity, name) for classes and locations,
+    whose names may repeat an account's."""
     ids = NamedIds()
-    for ref in session.scalars(select(QboRef).where(QboRef.entity.in_(("Account", "Class")),
+    for ref in session.scalars(select(QboRef).where(QboRef.entity.in_(("Account", "Class", "Department")),
                                                     QboRef.active.is_(True))):
-        ids.setdefault(ref.name, ref.qbo_id)
+        if ref.entity != "Department":
+            ids.setdefault(ref.name, ref.qbo_id)
+        ids.setdefault((ref.entity, ref.name), ref.qbo_id)
     return ids

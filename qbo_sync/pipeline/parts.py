@@ -30,7 +30,7 @@ def body_hash(body: dict) -> str:
     return hashlib.blake2b(json.dumps(body, sort_keys=True).encode(), digest_size=16).hexdigest()
 
 
-def _held(record: Record) -> dict[str, dict]:
+def held_parts(record: Record) -> dict[str, dict]:
     """The parts QBO holds for the record (qbo_objects entries that are parts)."""
     return {k: v for k, v in (record.qbo_objects or {}).items()
             if isinstance(v, dict) and "hash" in v and v.get("id")}
@@ -38,7 +38,7 @@ def _held(record: Record) -> dict[str, dict]:
 
 def operations(spec: EntitySpec, record: Record, ctx: PayloadContext) -> list[Operation]:
     wanted = spec.parts(record.data, ctx)
-    held = _held(record)
+    held = held_parts(record)
     ops = []
     for part, body in wanted.items():
         digest = body_hash(body)

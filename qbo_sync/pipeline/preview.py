@@ -18,12 +18,9 @@ from qbo_sync.db.models import Record
 from qbo_sync.entities.base import EntitySpec, PayloadContext
 from qbo_sync.pipeline import adoption
 from qbo_sync.pipeline import records as staged
+from qbo_sync.source_deletions import KEPT_BY_RULE, TO_DELETE
 
 CREATE, UPDATE, LINK, DELETE, SKIP = "create", "update", "link", "delete", "skip"
-KEPT_BY_RULE = "deleted in the source; kept in QBO by rule"
-TO_DELETE = "deleted in the source; deleted in QBO by rule"
-# Entities whose source deletions may be deleted in QBO (a rule in mappings.yaml turns it on).
-DELETABLE = ("vendor_bills",)
 NOT_SYNCED = (statuses.NEEDS_SYNC, statuses.NEEDS_ACTION, statuses.FAILED)
 PREVIEW_COLUMNS = ("source_id", "name", "status", "reasons", "qbo_id", "synced_hash", "content_hash",
                    "qbo_objects")
@@ -130,7 +127,7 @@ def build_preview(db: StagingDb, specs: list[EntitySpec],
             if spec.parts and context is not None:
                 _count_objects(session, spec, context, preview)
             preview.unchanged[spec.name] = unchanged
-            if spec.name in DELETABLE:
+            if spec.delete_rule:   # source deletions the mappings may delete in QBO too
                 preview.rows += _deleted_in_source(session, spec, wanted, spec.name in delete_in_qbo)
     return preview
 

@@ -292,18 +292,36 @@ def _hold_conflicts(db, spec, records, ops, conflicts: dict, flow_run_id, result
 
 
 def _delete_leased(db, engine, spec, rows, flow_run_id, result, realm, holder) -> None:
-    """Bills deleted in the source, deleted in QBO by rule (Id and SyncToken, nothing else)."""
+    """Records deleted in the source, their QBO objects deleted by rule (Id and SyncToken only):
+    a bill's one Bill, or every TimeActivity a weekly entry holds (one operation per day)."""
     with db.session() as session:
         records = list(session.scalars(select(Record).where(
             Record.id.in_([r.record_id for r in rows]), Record.deleted_in_source.is_(True),
             Record.qbo_id.is_not(None))))
     by_id = {r.id: r for r in records}
-    ops = {r.id: Operation(key=r.id, qbo_entity=spec.qbo_entity, action=DELETE,
-                           body={"Id": r.qbo_id, "SyncToken": r.sync_token}, version=f"delete:{r.sync_token}")
-           for r in records}
+    ops: dict = {}
+    for r in records:
+        held = parts.held_parts(r) if spec.parts else {None: {"id": r.qbo_id, "sync_token": r.sync_token}}
+        for part, obj in held.items():
+            key = r.id if part is None else f"{r.id}:{part}"
+            ops[key] = Operation(key=key, qbo_entity=spec.qbo_entity, action=DELETE,
+                                 body={"Id": obj["id"], "SyncToken": obj["sync_token"]},
+                                 version=f"delete:{obj['sync_token']}")
+    expected: dict[int, int] = {}
+    for key in ops:
+        expected[_record_of(key)] = expected.get(_record_of(key), 0) + 1
+    waiting: dict[int, list[Outcome]] = {}
 
     def settle(outcomes: list[Outcome]) -> None:
-        _record_deletions(db, by_id, ops, outcomes, flow_run_id, result)
+        # A record is written once all its objects are back (as _Settler does for writes).
+        complete = []
+        for outcome in outcomes:
+            got = waiting.setdefault(_record_of(outcome.key), [])
+            got.append(outcome)
+            if len(got) == expected[_record_of(outcome.key)]:
+                complete.append(waiting.pop(_record_of(outcome.key)))
+        if complete:
+            _record_deletions(db, by_id, ops, complete, flow_run_id, result)
         with db.session() as session, session.begin():
             ledger.settled(session, realm, [o.key for o in outcomes])
 
@@ -312,33 +330,49 @@ def _delete_leased(db, engine, spec, rows, flow_run_id, result, realm, holder) -
                on_outcomes=settle)
 
 
-def _record_deletions(db, records, ops, outcomes: list[Outcome], flow_run_id, result) -> None:
+def _record_deletions(db, records, ops, per_record: list[list[Outcome]], flow_run_id, result) -> None:
+    """per_record: the outcomes of all of one record's delete operations, for each record."""
     now = datetime.now(timezone.utc)
     changes, attempts = [], []
-    for outcome in outcomes:
-        record, op = records[outcome.key], ops[outcome.key]
-        # 610: already gone (deleted by hand, or by a run whose answer was lost): the goal is met.
-        gone = outcome.ok or (outcome.fault is not None and outcome.fault.code == "610")
-        if gone:
-            result.deleted += 1
+    for outcomes in per_record:
+        record = records[_record_of(outcomes[0].key)]
+        remaining = dict(record.qbo_objects or {})
+        deleted, problems = [], []
+        for outcome in outcomes:
+            op = ops[outcome.key]
+            part = str(outcome.key).split(":", 1)[1] if ":" in str(outcome.key) else None
+            # 610: already gone (deleted by hand, or by a run whose answer was lost): the goal is met.
+            gone = outcome.ok or (outcome.fault is not None and outcome.fault.code == "610")
+            if gone:
+                deleted.append(op.body["Id"])
+                remaining.pop(part, None)
+            else:
+                plain = outcome.fault.plain if outcome.fault else "unknown failure"
+                if outcome.fault is not None and outcome.fault.code == "5010":
+                    plain = ("Changed in QuickBooks since the last sync, so it was not deleted: review it in "
+                             "QuickBooks and delete it there if it should go")
+                problems.append(f"{parts.PART_NAMES.get(part, part)}: {plain}" if part else plain)
+            attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
+                                 operation=DELETE, qbo_entity=op.qbo_entity, part=part,
+                                 outcome="deleted" if gone else "failed", qbo_id=op.body["Id"],
+                                 message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
+                                 request=op.body, response=outcome.response))
+        result.deleted += len(deleted)
+        if not problems:
             result.deleted_ids.append(record.source_id)
-            # Not linked to a QBO object any more: should the bill come back in the source, it is created again.
+            # Not linked to a QBO object any more: should the record come back in the source, it is created again.
             changes.append(dict(b_id=record.id, status=statuses.NEEDS_SYNC, reasons=[], qbo_id=None,
                                 sync_token=None, synced_hash=None, synced_at=record.synced_at,
-                                qbo_objects={"deleted_in_qbo": {"id": record.qbo_id, "at": now.isoformat(),
+                                qbo_objects={"deleted_in_qbo": {"id": deleted[0], "ids": deleted,
+                                                                "at": now.isoformat(),
                                                                 "flow_run_id": flow_run_id}}))
         else:
-            plain = outcome.fault.plain if outcome.fault else "unknown failure"
-            if outcome.fault is not None and outcome.fault.code == "5010":
-                plain = ("Changed in QuickBooks since the last sync, so it was not deleted: review it in "
-                         "QuickBooks and delete it there if it should go")
-            result.failed.append((record.source_id, plain))
-            changes.append(_failed(record, plain))
-        attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
-                             operation=DELETE, qbo_entity=op.qbo_entity,
-                             outcome="deleted" if gone else "failed", qbo_id=record.qbo_id,
-                             message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
-                             request=op.body, response=outcome.response))
+            result.failed.append((record.source_id, "; ".join(problems)))
+            failed = _failed(record, "; ".join(problems))
+            if ":" in str(outcomes[0].key):   # a record of parts keeps the days still in QBO, and only those
+                still = [v["id"] for v in parts.held_parts(record).values() if v["id"] not in deleted]
+                failed.update(qbo_objects=remaining, qbo_id=still[0] if still else None)
+            changes.append(failed)
     _save(db, changes, attempts)
 
 

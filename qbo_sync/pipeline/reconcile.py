@@ -64,12 +64,14 @@ def _cdc(connection: QboConnection, entities: list[str], since: datetime) -> dic
 
 
 def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | None = None,
-              edited_only: bool = False) -> ReconcileResult:
+              edited_only: bool = False, notified: dict[str, dict[str, dict]] | None = None) -> ReconcileResult:
     """Compare synced records with QBO. entities: only these (None: all).
 
     edited_only: only the records a push is about to write over (synced before, edited in the
     source since, not flagged yet), what the sync flow's map stage checks; without it, every
     Synced record, what `qbo-sync pull` and `qbo-sync reconcile` check.
+    notified: {QBO entity: {id: object as QBO holds it now, or {"status": "Deleted"}}} that a
+    webhook announced (pipeline/notified.py): only the records of those objects, no CDC.
     """
     result = ReconcileResult()
     now = datetime.now(timezone.utc)
@@ -78,15 +80,20 @@ def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | No
         Record.qbo_id.is_not(None), Record.deleted_in_source.is_(False))
     if entities is not None:
         query = query.where(Record.entity.in_(entities))
+    if notified is not None:     # a first cut in SQL; _announced below decides
+        wanted = Record.qbo_id.in_(sorted({i for e, objs in notified.items() if e != "TimeActivity" for i in objs}))
+        query = query.where(wanted | (Record.entity == "timesheets") if notified.get("TimeActivity") else wanted)
     with db.session() as session:
         synced = [r for r in session.scalars(query) if "reconcile" not in (r.qbo_objects or {})]
+    if notified is not None:
+        synced = [r for r in synced if _announced(r, notified)]
     result.checked = len(synced)
     if not synced:
         return result
     # A record linked by hand (link_existing) and never pushed has nothing of ours to compare.
     whole = [r for r in synced if r.entity != "timesheets" and not _linked(r) and r.synced_at is not None]
     days = [r for r in synced if r.entity == "timesheets"]
-    current = _whole_objects(connection, whole, now)
+    current = notified if notified is not None else _whole_objects(connection, whole, now)
     changes = []
     for record in whole:
         entity = _qbo_entity(record)
@@ -133,6 +140,13 @@ def pull_and_reconcile(db: StagingDb, connection: QboConnection) -> tuple[dict[s
     from qbo_sync.qbo import references
 
     return references.pull(db, connection), reconcile(db, connection)
+
+
+def _announced(record: Record, notified: dict[str, dict[str, dict]]) -> bool:
+    if record.entity == "timesheets":      # one TimeActivity per day: any of its days
+        days = notified.get("TimeActivity", {})
+        return any(isinstance(v, dict) and v.get("id") in days for v in (record.qbo_objects or {}).values())
+    return record.qbo_id in notified.get(_qbo_entity(record), {})
 
 
 def _linked(record: Record) -> bool:

@@ -50,38 +50,32 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
         "counts": {e: {statuses.label(k): v for k, v in c.items()} for e, c in counts.items()},
         "problems": problems,
         "bills": bill_balances(db) if "vendor_bills" in names else {},
-        "deleted_in_source": deleted_in_source(db, pushes) if "vendor_bills" in names else [],
+        "deleted_in_source": deleted_in_source(db, specs, pushes),
     }
 
 
-def deleted_in_source(db: StagingDb, pushes=()) -> list[dict]:
-    """Bills deleted in the source: deleted in QBO by this run, or still in QBO (kept by rule, or failed)."""
+def deleted_in_source(db: StagingDb, specs: list[EntitySpec], pushes=()) -> list[dict]:
+    """Records deleted in the source whose objects this run deleted in QBO, or that QBO still
+    holds (kept by rule, to be deleted, or a delete that failed), with what they held."""
     from sqlalchemy import select
 
+    from qbo_sync import source_deletions
     from qbo_sync.db.models import Record
-    from qbo_sync.pipeline.preview import KEPT_BY_RULE, TO_DELETE
 
     deleted_now = {(p.entity, s) for p in pushes for s in getattr(p, "deleted_ids", [])}
+    by_name = {spec.name: spec for spec in specs}
     rows = []
     with db.session() as session:
-        for r in session.scalars(select(Record).where(Record.entity == "vendor_bills",
+        for r in session.scalars(select(Record).where(Record.entity.in_(list(by_name)),
                                                       Record.deleted_in_source.is_(True)).order_by(Record.id)):
-            objects = r.qbo_objects or {}
-            if (r.entity, r.source_id) in deleted_now:
-                what = "deleted in the source; deleted in QBO"
-                qbo_id = objects.get("deleted_in_qbo", {}).get("id")
-            elif r.qbo_id is None:
+            now = (r.entity, r.source_id) in deleted_now
+            found = source_deletions.describe(by_name[r.entity], {
+                "status": r.status, "reasons": r.reasons, "qbo_id": r.qbo_id, "qbo_objects": r.qbo_objects,
+                "data": r.data}, deleted_now=now)
+            if not (now or found["in_qbo"]):
                 continue              # never synced, or deleted in QBO by an earlier run
-            elif r.status == statuses.FAILED:
-                what = "deleted in the source; not deleted in QBO: " + "; ".join(statuses.reason_texts(r.reasons))
-                qbo_id = r.qbo_id
-            else:
-                what = KEPT_BY_RULE if objects.get("deleted_in_source") == "kept" else (
-                    TO_DELETE + " (not pushed yet)" if objects.get("deleted_in_source") == "delete"
-                    else "deleted in the source; still in QBO")
-                qbo_id = r.qbo_id
             rows.append({"entity": r.entity, "source_id": r.source_id, "name": r.name,
-                         "qbo_id": qbo_id, "what": what})
+                         "qbo_id": ", ".join(found["qbo_ids"]), **found})
     return rows
 
 
@@ -140,68 +134,33 @@ def to_text(report: dict) -> str:
 
 
 def to_markdown(report: dict, html: bool = True) -> str:
-    """html: source values escaped for a page that renders the markdown as HTML (Prefect's
+    """The report's sections (pipeline/report_model.py) as markdown tables with totals rows.
+
+    html: source values escaped for a page that renders the markdown as HTML (Prefect's
     artifacts); False for a terminal, where "&amp;" would be printed as it is."""
+    from qbo_sync.pipeline import report_model as model
+
     _cell = _html_cell if html else _text_cell
     lines = ["# qbo-sync run report", ""]
-    if report.get("flow_run_id"):
-        lines += [f"Flow run: `{report['flow_run_id']}`", ""]
-    if report.get("note"):
-        lines += [report["note"], ""]
-    if report.get("imports"):
-        lines += ["## Imported", ""] + [f"- {text}" for text in report["imports"]] + [""]
-    if report.get("preview"):
-        lines += _section("Preview", ["Entity", "Create", "Update", "Link", "Delete", "Skip", "Unchanged"], [
-            [entity, *(c.get(k, 0) for k in ("create", "update", "link", "delete", "skip", "unchanged"))]
-            for entity, c in report["preview"].items()])
+    for text in model.header(report):
+        lines += [_cell(text), ""]
     if report.get("approved") is False:
         lines += [f"**{held_back(report)}: nothing was pushed.**", ""]
-    if report.get("pushed"):
-        lines += _section("Pushed to QuickBooks", ["Entity", "Created", "Updated", "Linked", "Deleted", "Failed"], [
-            [p["entity"], p["created"], p["updated"], p.get("linked", 0), p.get("deleted", 0), p["failed"]]
-            for p in report["pushed"]])
-    if report.get("deleted_in_source"):
-        lines += _section("Deleted in the source", ["Entity", "Id", "Name", "QBO id", "What happened"], [
-            [d["entity"], _cell(d["source_id"]), _cell(d["name"]), _cell(d["qbo_id"] or ""), _cell(d["what"])]
-            for d in report["deleted_in_source"]])
-    if report.get("totals"):
-        lines += _section("Hours and bill amounts pushed per project", ["Project", "Hours", "Bill amount"], [
-            [_cell(t["project"]), f"{t['hours']:.2f}", f"{t['amount']:,.2f}"] for t in report["totals"]])
-    lines += _bills_markdown(report.get("bills") or {}, _cell)
-    lines += _section("Status", ["Entity", *statuses.LABELS.values()], [
-        [entity, *(c[label] for label in statuses.LABELS.values())] for entity, c in report["counts"].items()])
-    if report["problems"]:
-        lines += _section("Needs your attention", ["Entity", "Id", "Name", "Status", "What to fix"], [
-            [p["entity"], _cell(p["source_id"]), _cell(p["name"]), p["status"], _cell("; ".join(p["reasons"]))]
-            for p in report["problems"]])
+    for section in model.sections(report):
+        lines += [f"## {section.title}", ""]
+        lines += [_cell(note) for note in section.notes] + ([""] if section.notes else [])
+        rows = [[_cell(model.fmt(v, c.kind)) for v, c in zip(row, section.columns)] for row in section.rows]
+        if section.totals:
+            rows.append([f"**{model.fmt(v, c.kind)}**" if v != "" else "" for v, c in
+                         zip(section.totals, section.columns)])
+        lines += _table([c.label for c in section.columns], rows) + [""]
     return "\n".join(lines)
 
 
 def held_back(report: dict) -> str:
-    """Why a run pushed nothing though it had changes: Rejected, Dry run or Not approved."""
-    return {"rejected": "Rejected", "dry run": "Dry run"}.get(report.get("outcome"), "Not approved")
+    from qbo_sync.pipeline.report_model import held_back as why
 
-
-def _bills_markdown(bills: dict, _cell) -> list[str]:
-    # No bill has a balance yet (just created: QBO is read for balances by `qbo-sync pull`):
-    # nothing to show, so no section.
-    if not bills.get("projects"):
-        return []
-    lines = ["## Vendor bills paid and open, per project", ""]
-    if bills.get("as_of"):
-        lines += [f"Balances as QuickBooks had them at {bills['as_of']} (`qbo-sync pull` refreshes them).", ""]
-    if bills.get("projects"):
-        lines += _table(["Project", "Name", "Paid bills", "Paid amount", "Open bills", "Open balance"], [
-            [_cell(r["project"]), _cell(r["name"]), r["paid_bills"], f"{r['paid_amount']:,.2f}",
-             r["open_bills"], f"{r['open_balance']:,.2f}"] for r in bills["projects"]])
-    if bills.get("not_checked"):
-        lines += ["", f"{bills['not_checked']} synced bills have no balance yet: run `qbo-sync pull`."]
-    return lines + [""]
-
-
-def _section(title: str, headers: list[str], rows: list[list]) -> list[str]:
-    """A "## title" section holding one table, and the blank line after it."""
-    return [f"## {title}", "", *_table(headers, rows), ""]
+    return why(report)
 
 
 def _table(headers: list[str], rows: list[list]) -> list[str]:

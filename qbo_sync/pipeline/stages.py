@@ -14,9 +14,8 @@ from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import PayloadContext
-from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, project_links,
-                               pushing,
-                               reconcile, staging_lock, validating)
+from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, notified,
+                               project_links, pushing, reconcile, staging_lock, tracking, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -55,10 +54,13 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
         references.pull(res.db, res.qbo, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
     pushing.check_mode(res.qbo, res.settings.sync)
     maps = mappings.for_resources(res)
+    tracking.check(res.qbo, specs, maps)   # classes and locations vs the company's Preferences
     run_entities = [spec.name for spec in specs]
     # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
     # they become Needs Action here instead of being overwritten or re-created by the push.
     reconcile.reconcile(res.db, res.qbo, entities=run_entities, edited_only=True)
+    # Objects QuickBooks announced by webhook since the last check: exactly those, no CDC.
+    notified.reconcile_notified(res.db, res.qbo)
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)
@@ -79,11 +81,10 @@ def run_preview(res: Resources, entity_names: list[str] | None,
     specs = registry.resolve(entity_names)
     selection = {spec.name: list(ids) for spec in specs} if ids else None
     maps = mappings.for_resources(res)
-    rule = maps.vendor_bills.delete_in_qbo_when_deleted_in_source
+    deleting = {spec.name for spec in specs if spec.delete_rule and spec.delete_rule(maps)}
     context = PayloadContext(sync=res.settings.sync, mappings=maps)
     with staging_lock.staging(res.db):   # it settles records back in step with QBO
-        return build_preview(res.db, specs, selection, delete_in_qbo={"vendor_bills"} if rule else set(),
-                             context=context)
+        return build_preview(res.db, specs, selection, delete_in_qbo=deleting, context=context)
 
 
 def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,

@@ -94,6 +94,9 @@ class PushEngine:
         if self.pacer is None:
             self.pacer = pacing.for_realm(self.connection.realm_id)
         self._lock = threading.Lock()
+        # Settling writes to the staging database: a lock of its own, so that the workers
+        # keep taking and sending units (under _lock) while one of them records outcomes.
+        self._settle_lock = threading.Lock()
 
     def run(self, operations: list[Operation],
             on_progress: Callable[[int, int], None] | None = None,
@@ -103,7 +106,7 @@ class PushEngine:
         total = len(operations)
 
         def settle(found: list[Outcome]) -> None:
-            with self._lock:
+            with self._settle_lock:
                 if on_outcomes:
                     on_outcomes(found)
                 outcomes.extend(found)
@@ -145,12 +148,19 @@ class PushEngine:
                     state["busy"] += 1
                     return state["retry"].pop(i)
             fresh = state["fresh"]
+            # The tail of a run: while the batch lane waits for its window, single requests
+            # take the last operations rather than leave them queued behind a full lane.
+            batch_lane_full = self._lane_full(pacing.BATCH)
             if kind == pacing.SINGLE:
-                if len(fresh) > self.batch_size:
+                if len(fresh) > self.batch_size or (fresh and batch_lane_full):
                     state["busy"] += 1
                     op = fresh.popleft()
                     return _Unit([op], kind, _request_id("s", [f"{op.key}:{op.action}:{op.version}"]))
+                if fresh:
+                    return None      # the batch lane may fill up again before the last chunk goes
                 return None if any(u.kind == kind for u in state["retry"]) else False
+            if fresh and batch_lane_full:
+                return None          # a chunk taken now would only wait in the pacer
             if fresh:
                 chunk = [fresh.popleft() for _ in range(min(self.batch_size, len(fresh)))]
                 state["busy"] += 1
@@ -158,6 +168,10 @@ class PushEngine:
                 # returns QBO's first answer instead of writing twice.
                 return _Unit(chunk, kind, _request_id("b", [f"{op.key}:{op.action}:{op.version}" for op in chunk]))
             return None if (state["retry"] or state["busy"]) else False
+
+    def _lane_full(self, kind: str) -> bool:
+        full = getattr(self.pacer, "full", None)     # PrefectPacer cannot tell: never full
+        return bool(full and full(kind))
 
     def _worker(self, kind: str, state: dict, before_send, settle) -> None:
         try:

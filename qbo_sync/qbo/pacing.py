@@ -33,19 +33,28 @@ class Limits:
     batch_requests_per_minute: int = 40
     concurrent_requests: int = 10
     time_scale: float = 1.0
+    # A share of the single lane kept free for requests made outside the pacer (the reference
+    # pull just before a push): without it they take a full window past QBO's 500 (429s).
+    unpaced_share: float = 0.02
+
+    @property
+    def unpaced_reserve(self) -> int:
+        return int(self.requests_per_minute * self.unpaced_share)     # 10 of QBO's 500
 
     @property
     def window(self) -> float:
         return 60.0 / self.time_scale
 
     def per_window(self, kind: str) -> int:
+        """What the pacer lets through a window, per lane."""
         if kind == BATCH:
             return self.batch_requests_per_minute
-        return self.requests_per_minute - self.batch_requests_per_minute
+        return self.requests_per_minute - self.batch_requests_per_minute - self.unpaced_reserve
 
     def ceiling(self, batch_size: int = 30) -> int:
-        """The most operations a (QBO) minute these limits allow: full batches plus singles."""
-        return self.batch_requests_per_minute * batch_size + self.per_window(SINGLE)
+        """The most operations a (QBO) minute QBO's limits allow: full batches plus singles."""
+        return (self.batch_requests_per_minute * batch_size
+                + self.requests_per_minute - self.batch_requests_per_minute)
 
 
 class Pacer(Protocol):
@@ -103,6 +112,16 @@ class LocalPacer:
     def pause(self, seconds: float) -> None:
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def full(self, kind: str) -> bool:
+        """True when a request of this kind would have to wait for its lane right now."""
+        window, cap = self.limits.window, self.limits.per_window(kind)
+        with self._lock:
+            now = time.monotonic()
+            sent = self._sent[kind]
+            while sent and sent[0][0] <= now - window:     # as _acquire counts it
+                sent.popleft()
+            return len(sent) >= cap or self._paused_until > now
 
 
 class PrefectPacer:

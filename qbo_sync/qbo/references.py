@@ -11,7 +11,7 @@ from qbo_sync.db.models import QboRef
 from qbo_sync.qbo.connection import QboConnection
 
 PAGE = 1000   # QBO's maximum MAXRESULTS
-REFERENCE_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "Class")
+REFERENCE_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "Class", "Department")
 
 
 def query_all(connection: QboConnection, entity: str, where: str = "") -> list[dict]:

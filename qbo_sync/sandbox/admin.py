@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from qbo_sync.sandbox import graphql
 from qbo_sync.sandbox.core import Sandbox
+from qbo_sync.sandbox.webhooks import check_config as check_webhooks
 
 
 def _bad(message: str, status: int = 400) -> JSONResponse:
@@ -113,6 +114,22 @@ def router(sandbox: Sandbox, admin_key: str | None = None) -> APIRouter:
         if sandbox.company(realm) is None:
             return _bad(f"no realm {realm}", 404)
         return sandbox.oauth.issue_for_realm(realm)
+
+    @api.post("/realms/{realm}/webhooks")
+    async def set_webhooks(realm: str, request: Request):
+        if sandbox.company(realm) is None:
+            return _bad(f"no realm {realm}", 404)
+        try:
+            body = await _json(request)
+            config = None if body.get("url") is None else check_webhooks(body)
+        except (TypeError, ValueError) as exc:
+            return _bad(str(exc))
+        sandbox.webhooks.configure(realm, config)
+        return {"webhooks": config}
+
+    @api.get("/realms/{realm}/webhooks/deliveries")
+    async def webhook_deliveries(realm: str):
+        return {"deliveries": list(sandbox.webhooks.deliveries.get(realm, ()))}
 
     @api.get("/settings")
     async def get_settings():

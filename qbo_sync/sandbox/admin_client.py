@@ -61,3 +61,12 @@ class SandboxAdmin:
 
     def issue_tokens(self, realm_id: str) -> dict:
         return self._call("POST", f"/realms/{realm_id}/tokens")
+
+    def webhooks(self, realm_id: str, url: str | None, format: str = "legacy", verifier_token: str = "",
+                 bundle_seconds: float = 1.0) -> dict:
+        """Send this realm's changes to `url` (None: stop sending), bundled and signed."""
+        return self._call("POST", f"/realms/{realm_id}/webhooks", json={
+            "url": url, "format": format, "verifier_token": verifier_token, "bundle_seconds": bundle_seconds})
+
+    def webhook_deliveries(self, realm_id: str) -> list[dict]:
+        return self._call("GET", f"/realms/{realm_id}/webhooks/deliveries")["deliveries"]

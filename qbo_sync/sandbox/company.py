@@ -28,6 +28,7 @@ class Company:
     def __init__(self, store: Store, realm: str, clock: Clock) -> None:
         self.store, self.realm, self.clock = store, realm, clock
         self.lock = threading.RLock()
+        self.on_change = None       # (entity, id, operation) after each write: the webhook sender
         self.reads: Counter = Counter()
         self.writes: Counter = Counter()
         self._people: dict[str, tuple[str, str]] = {}
@@ -97,6 +98,8 @@ class Company:
         self.store.put(self._ns(entity), doc["Id"], doc)
         self._index(entity, doc, old)
         self.writes[entity] += 1
+        if self.on_change:
+            self.on_change(entity, doc["Id"], "Create" if old is None else "Update")
         return doc
 
     def create(self, entity: str, body: dict, *, project: bool = False,
@@ -185,6 +188,8 @@ class Company:
                            {"entity": entity, "Id": old["Id"], "at": self.clock.iso()})
             self.writes[entity] += 1
             links.apply(self, entity, None, old)
+            if self.on_change:
+                self.on_change(entity, old["Id"], "Delete")
             return {"Id": old["Id"], "status": "Deleted", "domain": "QBO"}
 
     def _existing(self, entity: str, body: dict) -> dict:

@@ -19,6 +19,7 @@ from qbo_sync.sandbox.seed import DEMO_COMPANY_NAME, seed_company
 from qbo_sync.sandbox.settings import Settings
 from qbo_sync.sandbox.store import Store
 from qbo_sync.sandbox.throttle import Throttle
+from qbo_sync.sandbox.webhooks import WebhookSender
 
 REQUEST_LOG_SIZE = 5000
 
@@ -36,6 +37,7 @@ class Sandbox:
         self.throttle = Throttle(self.settings, self.clock)
         self.chaos = Chaos(self.settings)
         self.oauth = OAuth(self)
+        self.webhooks = WebhookSender(self.store, self.clock)
         self._lock = threading.RLock()
         self._companies: dict[str, Company] = {}
         self.request_log: dict[str, deque] = defaultdict(lambda: deque(maxlen=REQUEST_LOG_SIZE))
@@ -57,7 +59,10 @@ class Sandbox:
         company = self._companies.get(realm)
         if company is None and self.store.get("realms", realm) is not None:
             with self._lock:
-                company = self._companies.setdefault(realm, Company(self.store, realm, self.clock))
+                company = self._companies.get(realm) or Company(self.store, realm, self.clock)
+                company.on_change = lambda entity, obj_id, operation: self.webhooks.note(
+                    realm, entity, obj_id, operation)
+                company = self._companies.setdefault(realm, company)
         return company
 
     def realms(self) -> list[str]:
@@ -110,6 +115,7 @@ class Sandbox:
             self.request_log.clear()
             self.clock.reset()
             self.throttle.reset()
+            self.webhooks.reset()
             fresh = Settings()
             for key, value in fresh.as_dict().items():
                 setattr(self.settings, key, value)
@@ -123,4 +129,5 @@ class Sandbox:
                 "client_secret": app["client_secret"], "redirect_uri": app["redirect_uri"]}
 
     def close(self) -> None:
+        self.webhooks.close()
         self.store.close()

@@ -129,7 +129,7 @@ class Gate:
 
     def _log(self, scope, realm: str, status: int, state: dict, started: float) -> None:
         self.sandbox.request_log[realm].append({
-            "time": self.sandbox.clock.iso(), "method": scope["method"], "path": scope["path"],
+            "time": self.sandbox.clock.iso_ms(), "method": scope["method"], "path": scope["path"],
             "query": scope.get("query_string", b"").decode("latin-1"), "status": status,
             "entity": state.get("entity"), "replayed": bool(state.get("replayed")),
             "duration": round(time.perf_counter() - started, 6)})

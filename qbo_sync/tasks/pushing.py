@@ -6,6 +6,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from qbo_sync.pipeline.preview import Preview
 from qbo_sync.pipeline.stages import run_push
 from qbo_sync.tasks.common import RETRY, flow_run_id, resources
+from qbo_sync.tasks.progress import ProgressUpdater
 
 
 @task(name="push", task_run_name="push", **RETRY)
@@ -16,7 +17,8 @@ def push_stage(config: str | None, preview: Preview) -> list:
         update_progress_artifact(artifact_id=artifact, progress=100.0 * done / max(total, 1))
         print(f"Pushed {done}/{total}")
 
-    results = run_push(resources(config), preview, flow_run_id=flow_run_id(), on_progress=progress)
+    with ProgressUpdater(progress) as updater:    # off the engine's hot path, at most once a second
+        results = run_push(resources(config), preview, flow_run_id=flow_run_id(), on_progress=updater)
     for r in results:
         print(f"Pushed {r.entity}: {r.created} created, {r.updated} updated, {r.linked} linked to existing "
               f"QBO objects, {len(r.failed)} failed")

@@ -53,7 +53,7 @@ def _publish(report: dict, settings) -> None:
         description="Records per entity and status after this run")
     if report["totals"]:
         create_table_artifact(key="sync-pushed-per-project", table=report["totals"],
-                              description="Hours and amounts pushed to QuickBooks per project")
+                              description="Job cost pushed to QuickBooks per project: hours, labour cost, bill amounts")
     if report["problems"]:
         create_table_artifact(key="sync-needs-attention", table=[
             {"entity": p["entity"], "id": p["source_id"], "name": p["name"], "status": p["status"],

@@ -1,4 +1,5 @@
-"""A vendor bill deleted in the source: deleted in QBO only when the mappings rule says so."""
+"""A vendor bill (or a weekly timesheet entry) deleted in the source: deleted in QBO only
+when the mappings rule says so."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from qbo_sync import mappings
 from qbo_sync.db.models import Record, SyncAttempt
 from qbo_sync.pipeline.report import build_report, to_markdown
 from qbo_sync import entities as registry
+from qbo_sync.pipeline.parts import PART_NAMES
+from tests.e2e.test_reconcile_and_balances import edit_in_qbo
 from tests.e2e.test_timesheets_sync import qbo, rows, sync, sync_with_preview
 
 
@@ -49,8 +52,9 @@ def test_rule_on_deletes_the_bill_in_quickbooks(res, source):
     assert set(attempt.request) == {"Id", "SyncToken"}
 
     report = build_report(res.db, registry.resolve(None), pushes=pushes)
-    assert {"entity": "vendor_bills", "source_id": "B-000001", "name": bill["name"],
-            "qbo_id": bill["qbo_id"], "what": "deleted in the source; deleted in QBO"} in report["deleted_in_source"]
+    [gone] = [d for d in report["deleted_in_source"] if d["source_id"] == "B-000001"]
+    assert (gone["name"], gone["qbo_id"], gone["what"]) == (bill["name"], bill["qbo_id"],
+                                                            "deleted in the source; deleted in QBO")
     assert "deleted in the source; deleted in QBO" in to_markdown(report)
 
     # Nothing left to do: a third run neither deletes again nor lists the bill.
@@ -74,3 +78,38 @@ def test_rule_off_keeps_the_bill_and_reports_it(res, source):
     [kept] = [d for d in report["deleted_in_source"] if d["source_id"] == "B-000002"]
     assert (kept["qbo_id"], kept["what"]) == (bill["qbo_id"], "deleted in the source; kept in QBO by rule")
     assert "kept in QBO by rule" in to_markdown(report)
+
+
+def test_a_timesheet_day_changed_in_quickbooks_is_not_deleted_and_named(res, source):
+    """Rule on, one of the entry's days edited in QBO since the sync: the other days are
+    deleted, that one is kept (5010), and the entry is Failed naming the day, holding only it."""
+    sync(res)
+    entry = max((r for r in rows(res, "timesheets").values() if r["status"] == "Synced"),
+                key=lambda r: len(r["qbo_ids"]))
+    days = entry["qbo_ids"]
+    changed_day, changed_id = sorted(days.items())[0]
+    edit_in_qbo(res, "TimeActivity", changed_id, Description="fixed by the office")
+    week = source.frame("timesheets")
+    source.save("timesheets", week[week["entry_id"] != entry["source_id"]])
+    current_rules = mappings.for_resources(res)
+    mappings.use(res, current_rules.model_copy(update={"timesheets": current_rules.timesheets.model_copy(
+        update={"delete_in_qbo_when_deleted_in_source": True})}))
+
+    preview, pushes = sync_with_preview(res, ["timesheets"])
+    assert [r.action for r in preview.rows if r.source_id == entry["source_id"]] == ["delete"]
+    [push] = pushes
+    assert push.deleted == len(days) - 1 and [s for s, _ in push.failed] == [entry["source_id"]]
+    assert qbo(res, "TimeActivity", changed_id) is not None
+    assert not [i for d, i in days.items() if d != changed_day and qbo(res, "TimeActivity", i)]
+
+    shown = rows_with_deleted(res)[entry["source_id"]]
+    gone = shown["deleted_in_source"]
+    assert shown["status"] == "Deleted in source" and gone["qbo_ids"] == [changed_id] and gone["in_qbo"]
+    assert gone["what"].startswith("deleted in the source; not deleted in QBO: ")
+    assert PART_NAMES[changed_day] in gone["what"] and "Changed in QuickBooks" in gone["what"]
+
+
+def rows_with_deleted(res) -> dict[str, dict]:
+    from qbo_sync.views import status_rows
+
+    return {r["source_id"]: r for r in status_rows(res.db, entity="timesheets")}

@@ -84,5 +84,5 @@ def test_terminal_report_prints_names_as_written_and_no_empty_section(prefect, m
     assert "Maple & Main Annex" in out
     assert "&amp;" not in out and "&lt;" not in out
     # The bills were just created: QuickBooks has given no balance yet, so no such section.
-    assert "## Pushed to QuickBooks" in out and "| vendor_bills |" in out
+    assert "## Pushed to QuickBooks" in out and "| Vendor bills |" in out
     assert "Vendor bills paid and open" not in out and "qbo-sync pull" not in out

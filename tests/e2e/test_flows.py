@@ -39,6 +39,19 @@ def _artifact_keys(flow_run_id: str) -> set[str]:
     return asyncio.run(read())
 
 
+def _progress(flow_run_id: str) -> list[float]:
+    """The push's progress artifacts (one per push stage), as the Prefect UI shows them."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterType
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]), type=ArtifactFilterType(any_=["progress"])))
+
+    return [float(a.data) for a in asyncio.run(read())]
+
+
 def test_sync_flow_runs_every_stage_and_logs_to_prefect(prefect, res, config_for, admin, realm):
     # Projects only: every entity's own end-to-end tests are in tests/e2e/test_<entity>*.py.
     report = sync(entities=["projects"], mode="all", approval="yes", config=config_for(res))
@@ -54,6 +67,8 @@ def test_sync_flow_runs_every_stage_and_logs_to_prefect(prefect, res, config_for
     keys, run, task_runs = _artifact_keys(flow_run_id)
     assert run.state.is_completed()
     assert {"sync-preview", "sync-report"} <= keys
+    # Updated from outside the engine's hot path (at most once a second), the last count always.
+    assert _progress(flow_run_id) == [100.0]
     names = sorted({t.name.rsplit("-", 1)[0] for t in task_runs})
     assert names == ["approve", "import", "map", "preview", "push", "report", "validate"]
     assert len(task_runs) == 7, "one task run per stage, not per record"

@@ -57,7 +57,7 @@ def test_pull_stores_bill_balances_and_the_report_shows_open_bills_per_project(r
     project, row = next(iter(shown.items()))
     markdown = to_markdown(report)
     assert "## Vendor bills paid and open, per project" in markdown
-    assert f"| {project} | {row['name']} | 0 | 0.00 | {row['open_bills']} | {row['open_balance']:,.2f} |" in markdown
+    assert f"| {row['name']} | {project} | 0 | 0.00 | {row['open_bills']:,} | {row['open_balance']:,.2f} |" in markdown
     assert "<h2>Vendor bills paid and open, per project</h2>" in to_html(report)
     csv_rows = [r for r in csv.DictReader(io.StringIO(to_csv(report)))
                 if r["section"] == "vendor bills per project" and r["project"] == project]

@@ -1,0 +1,200 @@
+"""The run report as one model: sections of rows with their totals, and the charts drawn from them.
+
+The markdown artifact (pipeline/report.py), the HTML page and the CSV (ops/report_files.py)
+are each one renderer of `sections(report)`, so they carry the same sections, rows and
+totals and cannot drift. `report` is the dict a run stores (runs.report). Pure: no
+SQLAlchemy, so `qbo-sync report` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qbo_sync import statuses
+
+TEXT, COUNT, HOURS, MONEY = "text", "count", "hours", "money"
+TOTAL = "Total"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str            # the heading finance reads
+    key: str              # CSV: the field a text cell fills, or the `measure` of a figure
+    kind: str = TEXT      # text | count | hours | money
+    csv_field: str = "measure"   # figures: the CSV field the key goes in ("status" for status counts)
+
+    @property
+    def figure(self) -> bool:
+        return self.kind != TEXT
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    labels: list[str]                        # one bar per label
+    series: list[tuple[str, list[float]]]    # (name, a value per label); several: stacked
+    kind: str = COUNT
+
+
+@dataclass
+class Section:
+    key: str                  # the CSV's `section`
+    title: str
+    columns: list[Column]
+    rows: list[list]
+    totals: list | None = None            # the totals row, or None
+    notes: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+
+def fmt(value, kind: str) -> str:
+    """A figure as finance reads it: thousands separators, money and hours to two decimals."""
+    if kind == TEXT or value is None or value == "":
+        return "" if value is None else str(value)
+    if kind == COUNT:
+        return f"{int(value):,}"
+    return f"{float(value):,.2f}"
+
+
+def entity_label(name: str) -> str:
+    from qbo_sync import entities as registry
+
+    spec = registry.ENTITIES.get(name)
+    return spec.label if spec else name
+
+
+def header(report: dict) -> list[str]:
+    """Lines above the sections (plain text: each renderer escapes them)."""
+    lines = []
+    if report.get("flow_run_id"):
+        lines.append(f"Flow run: {report['flow_run_id']}")
+    if report.get("note"):
+        lines.append(report["note"])
+    return lines
+
+
+def held_back(report: dict) -> str:
+    """Why a run pushed nothing though it had changes: Rejected, Dry run or Not approved."""
+    return {"rejected": "Rejected", "dry run": "Dry run"}.get(report.get("outcome"), "Not approved")
+
+
+def sections(report: dict) -> list[Section]:
+    found = [_imported(report), _preview(report), _pushed(report), _deleted(report), _per_project(report),
+             _bills(report), _status(report), _problems(report)]
+    return [s for s in found if s is not None]
+
+
+def _totals(columns: list[Column], rows: list[list]) -> list:
+    """The totals row: TOTAL in the first column, the sum of each figure column."""
+    out = []
+    for i, column in enumerate(columns):
+        if i == 0:
+            out.append(TOTAL)
+        elif column.figure:
+            total = sum(float(r[i] or 0) for r in rows)
+            out.append(int(total) if column.kind == COUNT else round(total, 2))
+        else:
+            out.append("")
+    return out
+
+
+def _table(key, title, columns, rows, totals=True, **more) -> Section:
+    return Section(key, title, columns, rows, _totals(columns, rows) if totals and rows else None, **more)
+
+
+def _imported(report):
+    if not report.get("imports"):
+        return None
+    return _table("imported", "Imported", [Column("What was read", "detail")],
+                  [[text] for text in report["imports"]], totals=False)
+
+
+def _preview(report):
+    if not report.get("preview"):
+        return None
+    actions = ("create", "update", "link", "delete", "skip", "unchanged")   # link: an existing QBO object
+    columns = [Column("Entity", "entity")] + [Column(a.capitalize(), a, COUNT) for a in actions]
+    return _table("preview", "Preview", columns, [
+        [entity_label(e), *(c.get(a, 0) for a in actions)] for e, c in report["preview"].items()])
+
+
+def _pushed(report):
+    if not report.get("pushed"):
+        return None
+    measures = ("created", "updated", "linked", "deleted", "failed")
+    columns = [Column("Entity", "entity")] + [Column(m.capitalize(), m, COUNT) for m in measures]
+    return _table("pushed", "Pushed to QuickBooks", columns, [
+        [entity_label(p["entity"]), *(p.get(m, 0) for m in measures)] for p in report["pushed"]])
+
+
+def _deleted(report):
+    if not report.get("deleted_in_source"):
+        return None
+    columns = [Column("Entity", "entity"), Column("Name", "name"), Column("Id", "source_id"),
+               Column("QBO ids", "qbo_ids"), Column("What happened", "detail"),
+               Column("QBO objects", "objects", COUNT), Column("Hours", "hours", HOURS),
+               Column("Amount", "amount", MONEY)]
+    return _table("deleted in the source", "Deleted in the source", columns, [
+        [entity_label(d["entity"]), d["name"], d["source_id"], d.get("qbo_id") or "", d["what"],
+         d.get("objects", 0), d.get("hours", 0), d.get("amount", 0)] for d in report["deleted_in_source"]],
+        notes=["Records no longer in the source, and what became of their objects in QuickBooks. "
+               "Kept objects still count in QuickBooks' hours and amounts."])
+
+
+def _per_project(report):
+    """The job cost a project manager compares with the budget: labour (hours × the
+    TimeActivities' CostRate) and bill amounts, per project."""
+    totals = report.get("totals") or []
+    if not totals:
+        return None
+    names = [t.get("name") or t["project"] for t in totals]
+    hours = [float(t.get("hours") or 0) for t in totals]
+    amounts = [float(t.get("amount") or 0) for t in totals]
+    labour = [float(t.get("labour_cost") or 0) for t in totals]
+    columns = [Column("Project", "name"), Column("Id", "project"), Column("Hours", "hours", HOURS),
+               Column("Labour cost", "labour_cost", MONEY), Column("Bill amount", "amount", MONEY),
+               Column("Job cost", "job_cost", MONEY)]
+    return _table("pushed per project", "Job cost pushed per project", columns, [
+        [t.get("name") or "", t["project"], h, c, a, round(c + a, 2)]
+        for t, h, c, a in zip(totals, hours, labour, amounts)],
+        charts=[Chart("Hours per project", names, [("Hours", hours)], HOURS),
+                Chart("Bill amount per project", names, [("Bill amount", amounts)], MONEY)])
+
+
+def _bills(report):
+    bills = report.get("bills") or {}
+    # No bill has a balance yet (just created: balances are read by `qbo-sync pull`): no section.
+    if not bills.get("projects"):
+        return None
+    notes = []
+    if bills.get("as_of"):
+        notes.append(f"Balances as QuickBooks had them at {bills['as_of']} (`qbo-sync pull` refreshes them).")
+    if bills.get("not_checked"):
+        notes.append(f"{bills['not_checked']} synced bills have no balance yet: run `qbo-sync pull`.")
+    columns = [Column("Project", "name"), Column("Id", "project"), Column("Paid bills", "paid_bills", COUNT),
+               Column("Paid amount", "paid_amount", MONEY), Column("Open bills", "open_bills", COUNT),
+               Column("Open balance", "open_balance", MONEY)]
+    return _table("vendor bills per project", "Vendor bills paid and open, per project", columns, [
+        [b["name"], b["project"], b["paid_bills"], b["paid_amount"], b["open_bills"], b["open_balance"]]
+        for b in bills["projects"]], notes=notes)
+
+
+def _status(report):
+    counts = report.get("counts") or {}
+    labels = list(statuses.LABELS.values())
+    columns = [Column("Entity", "entity")] + [Column(label, label, COUNT, csv_field="status") for label in labels]
+    rows = [[entity_label(e), *(c.get(label, 0) for label in labels)] for e, c in counts.items()]
+    chart = Chart("Records per entity, by status", [r[0] for r in rows],
+                  [(label, [float(r[i + 1]) for r in rows]) for i, label in enumerate(labels)], COUNT)
+    return _table("status", "Status", columns, rows, charts=[chart] if rows else [])
+
+
+def _problems(report):
+    if not report.get("problems"):
+        return None
+    columns = [Column("Entity", "entity"), Column("Name", "name"), Column("Id", "source_id"),
+               Column("Status", "status"), Column("What to fix", "what_to_fix")]
+    return _table("needs attention", "Needs your attention", columns, [
+        [entity_label(p["entity"]), p["name"], p["source_id"], p["status"], "; ".join(p["reasons"])]
+        for p in report["problems"]], totals=False,
+        notes=[f"{len(report['problems']):,} records need attention."])
