@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from qbo_sync.console import actions, auth, csrf, files, pages
+from qbo_sync.console import actions, auth, csrf, files, pages, reasons
 from qbo_sync.console.jobs import Busy, JobRunner
 from qbo_sync.console.state import HERE, SESSION_USER, ConsoleState, NotSignedIn, render, templates
 from qbo_sync.resources import Resources
@@ -89,9 +89,10 @@ def _errors(app: FastAPI) -> None:
 
     async def user_error(request: Request, exc: Exception):
         status = 409 if isinstance(exc, Busy) else 400
+        message = reasons.console_text(str(exc))   # the CLI's advice ("run qbo-sync pull") is not ours
         if _wants_json(request):
-            return JSONResponse({"detail": str(exc)}, status_code=status)
-        return render(request, "error.html", status_code=status, message=str(exc))
+            return JSONResponse({"detail": message}, status_code=status)
+        return render(request, "error.html", status_code=status, message=message)
 
     for error in user_errors():   # handled here, so they never reach the server's error log
         app.add_exception_handler(error, user_error)

@@ -13,6 +13,8 @@ from qbo_sync.qbo.faults import classify
 
 # QBO's duplicate-name refusal (6240) as faults.py words it, up to its advice.
 _DUPLICATE_NAME = classify("6240").plain.split(". ")[0]
+# "(fix it in the source, then qbo-sync retry)": the advice stays, the command goes.
+_THEN_COMMAND = re.compile(r"\(([^()]*?),? then `?qbo-sync [^()]*\)")
 # A clause, sentence or parenthesis that tells the user to run a command.
 _COMMAND_CLAUSE = re.compile(r"\s*(\([^()]*qbo-sync[^()]*\)|[:;,]?[^:;,.()]*`?qbo-sync [^;.()]*`?)")
 
@@ -34,7 +36,7 @@ def console_text(text: str) -> str:
         return RECONCILE_DELETED
     if text.startswith("review it; qbo-sync reconcile"):   # a timesheet's days say what changed
         return ""
-    cleaned = _COMMAND_CLAUSE.sub("", text).strip(" ;,:")
+    cleaned = _COMMAND_CLAUSE.sub("", _THEN_COMMAND.sub(r"(\1)", text)).strip(" ;,:")
     return cleaned if cleaned else text.split("qbo-sync")[0].strip(" ;,:(")
 
 

@@ -73,6 +73,10 @@ def test_every_tab_fits_the_window_and_reads_in_names_and_money(console, console
                 assert reason.inner_text().strip()
             page.screenshot(path=str(ARTIFACTS / f"{viewport[0]}x{viewport[1]}-{spec.name}.png"))
 
+        page.goto(f"{console.url}/runs")
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"Runs at {viewport}: the page is {width[0]} px wide"
+
         # Timesheets: employee and project names, the week's total, the filter's totals.
         page.goto(f"{console.url}/e/timesheets?per_page=200")
         entry = next(r for r in timesheets.values() if r.status == "synced")

@@ -69,3 +69,24 @@ def test_list_pages_filters_and_searches_thousands_of_records(staging_url):
         assert [r["source_id"] for r in by_id.rows] == ["P-003999"]
     finally:
         db.dispose()
+
+
+def test_console_wording_keeps_the_facts_and_drops_every_cli_command():
+    from qbo_sync.console import reasons
+    from qbo_sync.qbo.faults import _PLAIN, classify
+
+    stored = [classify(code, detail="the detail").plain for code in _PLAIN] + [
+        "Changed in QuickBooks after it was synced (version 0 → 2): review it; qbo-sync reconcile "
+        "--accept vendors/V-1 lets the source overwrite it",
+        "Deleted in QuickBooks after it was synced: the sync will not create it again until you "
+        "accept (qbo-sync reconcile --accept bills/B-1)",
+        "Failed before: QBO refused it (fix it in the source, then qbo-sync retry)",
+        'no QBO customer has the id or name "Acme" (run qbo-sync pull if it was added in QuickBooks just now)',
+    ]
+    shown = [reasons.console_text(text) for text in stored]
+    assert not [text for text in shown if "qbo-sync" in text or not text.strip()]
+    assert shown[-2:] == ["Failed before: QBO refused it (fix it in the source)",
+                          'no QBO customer has the id or name "Acme"']
+    assert reasons.offered_action("failed", [stored[0]], None) == "link_existing"   # 6240 comes first
+    assert reasons.offered_action("needs_action", [], {"state": "changed"}) == "reconcile"
+    assert reasons.offered_action("needs_action", [], {"parts": {"mon": "deleted"}}) == "recreate"
