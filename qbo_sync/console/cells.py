@@ -20,6 +20,8 @@ def number(value) -> Decimal | None:
     """The value as a number, or None when it is blank or not one ("abc" hours)."""
     if value is None or str(value).strip() == "":
         return None
+    if isinstance(value, float):   # a database's sum: to the cent, without binary noise
+        return Decimal(repr(round(value, 6)))
     try:
         found = Decimal(str(value).strip())
     except InvalidOperation:

@@ -50,6 +50,19 @@ def entity_list(request: Request, name: str, status: str = "", q: str = "", page
                   labels=statuses.LABELS, status=status_code or "", q=q, page_sizes=queries.PAGE_SIZES)
 
 
+@router.get("/e/{name}/totals")
+def entity_totals(request: Request, name: str, status: str = "", q: str = ""):
+    """The table foot's totals for the list's filter, fetched by the page once it has shown."""
+    spec = entity(name)
+    st = state(request)
+    try:
+        status_code = statuses.parse(status) if status else None
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    query = queries.ListQuery(spec.name, status_code, q[:200])
+    return {"totals": queries.totals(st.res.db, spec, query, _mappings(st.res))}
+
+
 def _mappings(res):
     """The mappings (a cost code's QBO target before it is synced); none if they do not load."""
     from qbo_sync import mappings

@@ -2,7 +2,8 @@
 
 Each page is three small queries (counts per status, the page, its links), whatever the
 number of staged records, plus one for the names of the records the page's rows point at
-(a timesheet's employee) and one for the totals of the filter, for entities with such columns; paging is by OFFSET over the record number, which the
+(a timesheet's employee); the totals of the filter are asked for apart (totals()), after the
+page has shown, as they read every matching record; paging is by OFFSET over the record number, which the
 (entity, status) index and the primary key keep cheap at tens of thousands of records.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import Float, Numeric, case, cast, func, literal_column, or_, select
 
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
@@ -37,7 +38,6 @@ class ListPage:
     rows: list[dict]
     total: int                                   # records matching the filter
     status_counts: dict[str, int] = field(default_factory=dict)   # per status, search applied
-    totals: list[str | None] = field(default_factory=list)         # per column, the filter's sum
 
     @property
     def pages(self) -> int:
@@ -97,7 +97,6 @@ def list_page(db: StagingDb, spec: EntitySpec, query: ListQuery, mappings=None) 
         values = {r.id: [column.value(r.data or {}, listed[r.id]) for column in spec.columns]
                   for r in records}
         names = _ref_names(session, spec, values)
-        totals = _totals(session, spec, conditions, mappings) if any(c.total for c in spec.columns) else []
     rows = [{
         "id": r.id, "source_id": r.source_id, "name": r.name,
         "columns": [(r.data or {}).get(c, "") for c in spec.list_columns],
@@ -110,7 +109,7 @@ def list_page(db: StagingDb, spec: EntitySpec, query: ListQuery, mappings=None) 
         "synced": r.synced_at.strftime("%Y-%m-%d %H:%M") if r.synced_at else "Not Synced",
         "links": links.get(r.id, {}), "suggestions": r.suggestions or {},
     } for n, r in enumerate(records)]
-    return ListPage(query, rows, total, counts, totals)
+    return ListPage(query, rows, total, counts)
 
 
 def _ref_names(session, spec: EntitySpec, values: dict[int, list]) -> dict[tuple[str, str], str]:
@@ -127,15 +126,53 @@ def _ref_names(session, spec: EntitySpec, values: dict[int, list]) -> dict[tuple
     return {(r.entity, r.source_id): r.name for r in found}
 
 
+def totals(db: StagingDb, spec: EntitySpec, query: ListQuery, mappings=None) -> list[str | None]:
+    """The sum of each total column over every record matching the filter (not only the page);
+    None for the other columns.
+
+    Columns that say where their numbers are (Column.sums) are summed by the database in one
+    query (the seven days of 50,000 timesheets in about half a second on SQLite); the others
+    row by row in Python.
+    """
+    sqlite = db.engine.dialect.name == "sqlite"
+    conditions = _filtered(query, sqlite, by_status=bool(query.status))
+    if query.status:
+        conditions.append(Record.status == query.status)
+    with db.session() as session:
+        return _totals(session, spec, conditions, mappings)
+
+
 def _totals(session, spec: EntitySpec, conditions, mappings) -> list[str | None]:
-    """The sum of each total column over every record matching the filter (not only the page)."""
     sums = [cells.Total() if column.total else None for column in spec.columns]
-    for data, objects in session.execute(select(Record.data, Record.qbo_objects).where(*conditions)):
-        listed = Listed(objects or {}, mappings)
+    # Each path once (the week's total is the sum of the days' sums).
+    paths = list(dict.fromkeys(path for column in spec.columns if column.total for path in column.sums))
+    if paths:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        found = dict(zip(paths, session.execute(select(*(func.sum(_number_at(path, sqlite)) for path in paths))
+                                                .where(*conditions)).one()))
         for column, total in zip(spec.columns, sums):
-            if total is not None:
-                total.add(column.value(data or {}, listed))
+            for path in column.sums if total is not None else ():
+                total.add(found[path])
+    by_row = [i for i, column in enumerate(spec.columns) if column.total and not column.sums]
+    if by_row:
+        for data, objects in session.execute(select(Record.data, Record.qbo_objects).where(*conditions)):
+            listed = Listed(objects or {}, mappings)
+            for i in by_row:
+                sums[i].add(spec.columns[i].value(data or {}, listed))
     return [cells.format_total(column, total) if total else None for column, total in zip(spec.columns, sums)]
+
+
+def _number_at(path: str, sqlite: bool):
+    """The number at a JSON path of a record ("data.mon"), NULL when it is blank or not a number
+    ("abc" hours are left out of totals, as cells.number leaves them out of a row)."""
+    attribute, *keys = path.split(".")
+    value = getattr(Record, attribute)[tuple(keys) if len(keys) > 1 else keys[0]].as_string()
+    if sqlite:
+        # Only digits, points, spaces and a sign (CAST would read "8abc" as 8); one GLOB is
+        # cheap at 50,000 rows, and a blank casts to 0, which adds nothing.
+        return case((value.op("GLOB")("*[^0-9. -]*"), None), else_=cast(value, Float))
+    text = func.trim(value)
+    return case((text.op("~")(r"^-?[0-9]+(\.[0-9]+)?$"), cast(text, Numeric)), else_=None)
 
 
 def qbo_choices(db: StagingDb, qbo_entity: str, limit: int = 2000, clients_only: bool = False) -> list[dict]:

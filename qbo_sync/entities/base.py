@@ -71,7 +71,8 @@ class Column:
     value(row, listed) reads the staged source row (and, for what QBO keeps such as a bill's
     balance or a cost code's target, the record's QBO state and the mappings). A `ref` column holds the source id of another
     entity's record, shown by that record's name; a `total` column is summed over the
-    records matching the console's filter.
+    records matching the console's filter: by the database when `sums` names where the numbers
+    are ("data.mon": a source field; "qbo_objects.balance.balance"), else row by row.
     """
 
     header: str
@@ -79,6 +80,7 @@ class Column:
     kind: str = "text"            # text | money | hours | date | flag
     ref: str | None = None        # the entity whose record name stands for the id
     total: bool = False
+    sums: tuple[str, ...] = ()    # JSON paths whose sum is the total, summed by the database
     width: str = ""               # a CSS width class: "narrow" (hours), "wide" (names)
 
 

@@ -112,7 +112,7 @@ VENDOR_BILLS = EntitySpec(
              field_column("Date", "bill_date", kind="date"), field_column("Due date", "due_date", kind="date"),
              Column("Project", lambda row, _l: bill_project(row), ref="projects", width="wide"),
              Column("Amount", amount, kind="money", total=True),
-             Column("Balance", balance, kind="money", total=True)),
+             Column("Balance", balance, kind="money", total=True, sums=("qbo_objects.balance.balance",))),
     depends_on=("vendors", "projects", "cost_codes"),
     natural_key=None,
     refs=refs,

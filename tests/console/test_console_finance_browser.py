@@ -84,10 +84,13 @@ def test_every_tab_fits_the_window_and_reads_in_names_and_money(console, console
         expect(cell(page, entry.source_id, "Project")).to_contain_text(projects[entry.data["project_id"]].name)
         week = sum(Decimal(entry.data[d] or "0") for d in DAYS)
         assert Decimal(cell(page, entry.source_id, "Week").inner_text()) == week
-        every_week = sum((sum(Decimal(r.data[d] or "0") for d in DAYS) for r in timesheets.values()
-                          if all(re.fullmatch(r"\d+(\.\d+)?", r.data[d] or "0") for d in DAYS)), Decimal(0))
-        week_total = page.locator("#records tfoot td.hours").last.inner_text()   # the Week column's
-        assert Decimal(week_total.replace(",", "")) == every_week
+        # Every day's hours that are a number, of every record ("abc" is left out, its row's
+        # other days are not): the foot's Week is the sum of the foot's days.
+        every_week = sum((Decimal(r.data[d]) for r in timesheets.values() for d in DAYS
+                          if re.fullmatch(r"\d+(\.\d+)?", r.data[d] or "")), Decimal(0))
+        week_total = page.locator("#records tfoot td.hours").last   # the Week column's
+        expect(week_total).not_to_have_text("…")                   # asked for after the page shows
+        assert Decimal(week_total.inner_text().replace(",", "")) == every_week
 
         # Vendor bills: vendor name and the amount as money.
         page.goto(f"{console.url}/e/vendor_bills?per_page=200")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from sqlalchemy import select
+
 from qbo_sync import statuses
 from qbo_sync.console import auth, queries
 from qbo_sync.db.engine import StagingDb
@@ -90,3 +92,36 @@ def test_console_wording_keeps_the_facts_and_drops_every_cli_command():
     assert reasons.offered_action("failed", [stored[0]], None) == "link_existing"   # 6240 comes first
     assert reasons.offered_action("needs_action", [], {"state": "changed"}) == "reconcile"
     assert reasons.offered_action("needs_action", [], {"parts": {"mon": "deleted"}}) == "recreate"
+
+
+def test_totals_sum_every_matching_record_in_the_database_and_leave_non_numbers_out(staging_url):
+    from sqlalchemy import update
+
+    from qbo_sync.db.models import Record
+    from qbo_sync.entities import TIMESHEETS
+    from tests.console.seed import insert_timesheets
+
+    db = StagingDb(staging_url)
+    try:
+        insert_timesheets(db, 400)     # 8 hours Monday to Friday each
+        with db.engine.begin() as conn:   # one entry's Monday is "abc": left out, its other days kept
+            record_id = conn.scalar(select(Record.id).where(Record.source_id == "T-000001"))
+            conn.execute(update(Record).where(Record.id == record_id).values(data={
+                "entry_id": "T-000001", "employee_id": "E-00001", "project_id": "P-000001",
+                "cost_code": "01-100", "week_ending": "2026-01-04", "mon": "abc", "tue": " 7.25 ",
+                "wed": "8", "thu": "8", "fri": "8", "sat": "", "sun": "0"}))
+        every = queries.totals(db, TIMESHEETS, queries.ListQuery("timesheets"))
+        headers = [c.header for c in TIMESHEETS.columns]
+        shown = dict(zip(headers, every))
+        assert shown["Employee"] is None and shown["Sat"] == "0"
+        assert shown["Mon"] == "3,192"                      # 399 x 8
+        assert shown["Tue"] == "3,199.25"                   # 399 x 8 + 7.25
+        assert shown["Week"] == "15,991.25"                 # the days' sum
+        needs = dict(zip(headers, queries.totals(db, TIMESHEETS, queries.ListQuery("timesheets", statuses.NEEDS_ACTION))))
+        assert needs["Week"] == "3,991.25"                  # 99 entries x 40 hours + T-000001 (Needs Action)
+        page = queries.list_page(db, TIMESHEETS, queries.ListQuery("timesheets", search="T-000001"))
+        assert page.rows[0]["cells"][headers.index("Employee")].text == "Employee 00001"   # the name, not the id
+        assert page.rows[0]["cells"][headers.index("Week")].text == "—"   # not a number: no week total
+        assert page.rows[0]["position"] == 1
+    finally:
+        db.dispose()

@@ -205,4 +205,19 @@ document.addEventListener("DOMContentLoaded", () => {
     } catch (error) { flash(error.message, "error"); }
   });
   refreshSelection();
+  loadTotals();
 });
+
+// The foot's totals cover every matching record: asked for once the page has shown.
+async function loadTotals() {
+  const foot = $("tr[data-totals]");
+  if (!foot) return;
+  try {
+    const response = await fetch(foot.dataset.totals, { headers: { "Accept": "application/json" } });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.detail);
+    $$("[data-total]", foot).forEach((cell) => { cell.textContent = data.totals[Number(cell.dataset.total)] || ""; });
+  } catch (error) {
+    $$("[data-total]", foot).forEach((cell) => { cell.textContent = "?"; cell.title = `Totals not available: ${error.message}`; });
+  }
+}
