@@ -81,7 +81,7 @@ class Column:
     ref: str | None = None        # the entity whose record name stands for the id
     total: bool = False
     sums: tuple[str, ...] = ()    # JSON paths whose sum is the total, summed by the database
-    width: str = ""               # a CSS width class: "narrow" (hours), "wide" (names)
+    width: str = ""               # a CSS width class: "narrow" (hours), "total", "medium" or "wide" (names)
 
 
 @dataclass(frozen=True)
