@@ -26,6 +26,6 @@ VENDORS = EntitySpec(
     payload=payload,
     list_columns=("email", "phone", "active"),
     columns=(field_column("Name", "name", width="wide"), field_column("Email", "email", width="wide"),
-             field_column("Phone", "phone"), field_column("Active", "active", kind="flag")),
+             field_column("Phone", "phone", width="medium"), field_column("Active", "active", kind="flag")),
     pulls=("Customer", "Vendor", "Employee"),
 )
