@@ -1,10 +1,10 @@
 """Read-only queries behind the console's lists: one page of one entity, filtered.
 
 Each page is three small queries (counts per status, the page, its links), whatever the
-number of staged records, plus one for the names of the records the page's rows point at
-(a timesheet's employee); the totals of the filter are asked for apart (totals()), after the
-page has shown, as they read every matching record; paging is by OFFSET over the record number, which the
-(entity, status) index and the primary key keep cheap at tens of thousands of records.
+number of staged records, plus one for the names of the records the page's rows point at (a
+timesheet's employee). Paging is by OFFSET over the record number, which the (entity, status)
+index and the primary key keep cheap at tens of thousands of records. The filter's totals
+read every matching record, so the page asks for them apart (totals()), once it has shown.
 """
 
 from __future__ import annotations
