@@ -150,6 +150,11 @@ def _push_progress(res, since: datetime, planned: int):
     return progress
 
 
+def failed_count(report: dict | None) -> int:
+    """Records QBO refused in a sync or retry run: its outcome shows red, not green."""
+    return sum(p.get("failed", 0) for p in ((report or {}).get("pushed") or []))
+
+
 def _outcome(report: dict) -> str:
     if not report:
         return "Nothing to retry."

@@ -110,8 +110,10 @@ def job_status(request: Request, job_id: int):
     job = state(request).jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no job {job_id} (the console was restarted?)")
+    from qbo_sync.console.actions import failed_count
+
     return {"id": job.id, "title": job.title, "state": job.state, "message": job.message,
-            "progress": job.progress_text()}
+            "progress": job.progress_text(), "failed": failed_count(job.report)}
 
 
 def prefect_ui_url() -> str | None:

@@ -102,6 +102,7 @@ def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, 
     dialog.locator("#confirm-sync").click()
     expect(page.locator("#job")).to_be_visible()
     expect(flash(page)).to_contain_text("Done: 3 created, 0 updated, 1 failed", timeout=90_000)
+    expect(flash(page)).to_have_class("error")   # a record refused: red, not green
     for synced in ("P-00010", "P-00012", "P-00013"):
         expect(row(page, synced).locator(".status")).to_have_text("Synced")
         expect(row(page, synced).locator("td.synced")).to_have_text(re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"))
@@ -115,6 +116,7 @@ def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, 
     source.edit("projects", "project_id", "P-00014", name="Ace Concrete Yard Expansion")
     failed.click()
     expect(flash(page)).to_contain_text("Done: 1 created, 0 updated, 0 failed", timeout=90_000)
+    expect(flash(page)).to_have_class("ok")
     expect(row(page, "P-00014").locator(".status")).to_have_text("Synced")
     expect(row(page, "P-00014").locator("td.col-name")).to_have_text("Ace Concrete Yard Expansion")
     expect(row(page, "P-00001").locator(".status")).to_have_text("Needs Sync")   # not retried

@@ -104,7 +104,8 @@ async function follow(job) {
       continue;
     }
     sessionStorage.setItem("qbo-sync-flash", JSON.stringify({
-      text: `${state.title}: ${state.message}`, kind: state.state === "done" ? "ok" : "error" }));
+      // A run that finished with records QBO refused is a failure to the reader: red.
+      text: `${state.title}: ${state.message}`, kind: state.state === "done" && !state.failed ? "ok" : "error" }));
     window.location.reload();
     return;
   }
