@@ -45,6 +45,7 @@ def entity_list(request: Request, name: str, status: str = "", q: str = "", page
     link_choices = {rule.role: queries.qbo_choices(st.res.db, rule.qbo_entity, clients_only=rule.qbo_entity == "Customer")
                     for rule in spec.links if any(rule.role not in row["links"] for row in listing.rows)}
     return render(request, "entity.html", spec=spec, listing=listing, link_choices=link_choices,
+                  choice_ids={role: {c["qbo_id"] for c in choices} for role, choices in link_choices.items()},
                   columns=[c.header for c in spec.columns] or
                           ["Name", *(_column_header(spec, c) for c in spec.list_columns)],
                   labels=statuses.LABELS, status=status_code or "", q=q, page_sizes=queries.PAGE_SIZES)

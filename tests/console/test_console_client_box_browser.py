@@ -19,14 +19,19 @@ def console_res(make_resources, console_users):
                           sync={"auto_confirm_customer": False})
 
 
-def test_client_box_offers_clients_only_and_confirms_the_suggestion_in_one_click(console, console_res, browser):
+def test_client_box_offers_clients_only_and_confirms_the_suggestion_in_one_click(console, console_res, browser,
+                                                                                source):
+    # A client named like a QBO job: the map stage suggests the job, which is no client.
+    job_client = source.frame("projects")["project_id"].iloc[-1]
+    source.edit("projects", "project_id", job_client, client_name="Pier 9 Renovation")
     stages.run_import(console_res, ["projects"], "new")
     stages.run_validate(console_res, ["projects"])
     stages.run_map(console_res, ["projects"])
     with console_res.db.session() as session:
         customers = list(session.scalars(select(QboRef).where(QboRef.entity == "Customer")))
-        suggested = next(r for r in session.scalars(select(Record).where(Record.entity == "projects"))
-                         if (r.suggestions or {}).get("customer"))
+        projects = {r.source_id: r for r in session.scalars(select(Record).where(Record.entity == "projects"))}
+    assert projects[job_client].suggestions["customer"]["name"] == "Pier 9 Renovation"
+    suggested = next(r for r in projects.values() if (r.suggestions or {}).get("customer") and r.source_id != job_client)
     not_clients = {c.qbo_id for c in customers if c.parent_id or not c.active}
     clients = {c.qbo_id: c.fully_qualified_name or c.name for c in customers if c.qbo_id not in not_clients}
     assert not_clients, "the demo company has jobs and an inactive customer"
@@ -43,6 +48,10 @@ def test_client_box_offers_clients_only_and_confirms_the_suggestion_in_one_click
     box.get_by_role("button", name="Confirm").click()
     expect(page.locator("#flash")).to_contain_text(f'to "{name}" for good')
     expect(row(page, suggested.source_id).locator(".linked")).to_have_text(f"Linked {name}")
+
+    # The suggested job is not preselected: nothing a click could link by mistake.
+    expect(row(page, job_client).locator("input.link-input")).to_have_value("")
+    expect(row(page, job_client).locator("button.link-confirm")).to_have_text("Link")
 
     # A name typed that is not a client's is refused before anything is sent.
     other = page.locator("#records tbody tr:has(input.link-input)").first
