@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import msgspec
 
 SHIPPED = Path(__file__).resolve().parent / "defaults" / "mappings.yaml"
 Target = Literal["item", "account", "class"]
@@ -25,8 +25,10 @@ class MappingsError(ValueError):
     """Mapping settings that cannot be used; the message names the bad key."""
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Section(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A section of the file: an unknown key is refused, as a typo would otherwise be ignored.
+    msgspec, not pydantic as the settings use: `mapping show` is a read-only verb that must
+    answer at once, and pydantic's import and schema building alone took longer than that."""
 
 
 class CostCodeOverride(_Section):
@@ -35,14 +37,15 @@ class CostCodeOverride(_Section):
 
 
 _NO_OVERRIDE = CostCodeOverride()
+_TYPE_TARGETS = {"Labor": "item", "Material": "account", "Equipment": "account", "Subcontract": "account",
+                 "Other": "class"}
 
 
 class CostCodeMapping(_Section):
-    by_type: dict[str, Target] = {"Labor": "item", "Material": "account", "Equipment": "account",
-                                  "Subcontract": "account", "Other": "class"}
+    by_type: dict[str, Target] = msgspec.field(default_factory=lambda: dict(_TYPE_TARGETS))
     default_target: Target = "account"          # a type not listed in by_type
     name_template: str = "{name}"               # placeholders: {code}, {name}, {type}
-    overrides: dict[str, CostCodeOverride] = {}  # by cost code
+    overrides: dict[str, CostCodeOverride] = msgspec.field(default_factory=dict)  # by cost code
     item_income_account: str = "Construction Income"
     item_expense_account: str = "Cost of Labor"
     account_type: str = "Cost of Goods Sold"    # for expense accounts the sync creates
@@ -76,12 +79,53 @@ class BillMapping(_Section):
 
 
 class Mappings(_Section):
-    cost_codes: CostCodeMapping = CostCodeMapping()
-    employees: PeopleMapping = PeopleMapping()
-    vendors: PeopleMapping = PeopleMapping()
-    timesheets: TimesheetMapping = TimesheetMapping()
-    vendor_bills: BillMapping = BillMapping()
-    path: str = Field("(defaults)", exclude=True)
+    cost_codes: CostCodeMapping = msgspec.field(default_factory=CostCodeMapping)
+    employees: PeopleMapping = msgspec.field(default_factory=PeopleMapping)
+    vendors: PeopleMapping = msgspec.field(default_factory=PeopleMapping)
+    timesheets: TimesheetMapping = msgspec.field(default_factory=TimesheetMapping)
+    vendor_bills: BillMapping = msgspec.field(default_factory=BillMapping)
+    path: str = "(defaults)"   # where they were read from; not a setting
+
+    @classmethod
+    def parse(cls, content: dict, path: str = "(defaults)") -> "Mappings":
+        """Mappings from a file's content (a dict of sections). A MappingsError names every
+        bad key, as `cost_codes.by_type.Labor: Invalid enum value 'widget'`."""
+        problems = _problems(content, cls, "", top=True)
+        if problems:
+            raise MappingsError(f"{path}: " + "; ".join(problems))
+        return msgspec.convert({**content, "path": path}, cls)
+
+    def as_dict(self) -> dict:
+        """The effective settings, as the file would hold them."""
+        content = msgspec.to_builtins(self)
+        content.pop("path")
+        return content
+
+
+def replace(section, **changes):
+    """A copy of a section (or of the whole Mappings) with some values changed."""
+    return msgspec.structs.replace(section, **changes)
+
+
+def _problems(value, kind, where: str, top: bool = False) -> list[str]:
+    """Every bad key under `where` (msgspec itself stops at the first, and names a dict's
+    entries only as `[...]`)."""
+    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+        if not isinstance(value, dict):
+            return [f"{where or 'the file'}: expected a mapping of keys to values"]
+        fields = {f.name: f.type for f in msgspec.structs.fields(kind) if not (top and f.name == "path")}
+        found = []
+        for key, item in value.items():
+            at = f"{where}.{key}" if where else str(key)
+            found += _problems(item, fields[key], at) if key in fields else [f"{at}: unknown setting"]
+        return found
+    if get_origin(kind) is dict and isinstance(value, dict):
+        return [problem for key, item in value.items() for problem in _problems(item, get_args(kind)[1], f"{where}.{key}")]
+    try:
+        msgspec.convert(value, kind)
+    except msgspec.ValidationError as exc:
+        return [f"{where}: {str(exc).split(' - at ')[0]}"]
+    return []
 
 
 class _Blank(dict):
@@ -118,15 +162,7 @@ def load_mappings(path: str | os.PathLike | None = None) -> Mappings:
         raise MappingsError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(content, dict):
         raise MappingsError(f"{path}: the top level must be a mapping of keys to values")
-    try:
-        return Mappings(**content, path=str(path))
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            key = ".".join(str(p) for p in error["loc"])
-            problems.append(f"{key}: " + ("unknown setting" if error["type"] == "extra_forbidden"
-                                          else " ".join(str(error["msg"]).split())))
-        raise MappingsError(f"{path}: " + "; ".join(problems)) from None
+    return Mappings.parse(content, path=str(path))
 
 
 def for_resources(res) -> Mappings:

@@ -33,3 +33,16 @@ def check(config: str | None, entities: list[str] | None = None, qbo: bool = Tru
 
             load_key(settings.token_key, settings.data_dir)   # TokenKeyError names QBO_SYNC_TOKEN_KEY
     return settings
+
+
+def check_project_mode(config: str | None, settings: Settings) -> None:
+    """Project mode needs Projects turned on and the GraphQL Projects API open to this app
+    (Intuit offers it to some partner tiers only). Asked of QuickBooks here, before Prefect
+    starts, so a refusal is one line; the map stage asks again for runs started elsewhere
+    (schedules, the console)."""
+    if settings.sync.project_mode != "project":
+        return
+    from qbo_sync.pipeline.pushing import check_mode
+    from qbo_sync.resources import for_config
+
+    check_mode(for_config(config).qbo, settings.sync)

@@ -103,7 +103,7 @@ def make_resources(sandbox, realm, staging_url, source, tmp_path):
         info = sandbox.info
         sync = {"auto_confirm_customer": True, **overrides.pop("sync", {})}
         settings = load_settings(
-            None, data_dir=tmp_path / "data", database_url=staging_url,
+            None, data_dir=tmp_path / "data", database_url=overrides.pop("database_url", staging_url),
             validations_dir=overrides.pop("validations_dir", None),   # None: the shipped suites
             source={"kind": "csv", "csv": {"path": str(source.path)}},
             qbo={"kind": "remote", "discovery_url": info["discovery_url"],

@@ -17,12 +17,24 @@ def cmd_console(args) -> int:
     from qbo_sync.console.auth import ConsoleConfigError
 
     try:
-        app = create_app(_settings(args), config=args.config)
+        # Reached over the network: the session cookie goes over HTTPS only (put TLS in front).
+        app = create_app(_settings(args), config=args.config, secure_cookie=not _is_loopback(args.host))
     except ConsoleConfigError as exc:
         raise CliError(str(exc)) from None
     print(f"qbo-sync console on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:   # a host name: assume it is reached from other machines
+        return False
 
 
 def _hash_password(args) -> int:

@@ -37,7 +37,8 @@ def cmd_import(args) -> int:
 def _run_sync_flow(args, **params) -> dict:
     from qbo_sync import preflight
 
-    preflight.check(args.config, params.get("entities"))   # configuration errors before Prefect starts
+    settings = preflight.check(args.config, params.get("entities"))   # configuration errors before Prefect starts
+    preflight.check_project_mode(args.config, settings)
     from qbo_sync.flows.sync import sync
     from qbo_sync.ops import temporary_server
 

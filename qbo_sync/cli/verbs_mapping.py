@@ -22,7 +22,7 @@ def cmd_mapping_show(args) -> int:
         found = mappings.load_mappings(mappings.find_path(_location(args).settings_file))
     except mappings.MappingsError as exc:
         raise CliError(str(exc)) from None
-    effective = found.model_dump(mode="json")
+    effective = found.as_dict()
     if args.json:
         _print_json(effective)
         return 0

@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from qbo_sync import entities as registry
 from qbo_sync.console import csrf, queries
 from qbo_sync.console.jobs import Job
-from qbo_sync.console.state import admin, entity, render, state
+from qbo_sync.console.state import admin, entity, render, state, user
+from qbo_sync.ops import temporary_server
 from qbo_sync.settings import ConsoleUser
 
-router = APIRouter(dependencies=[Depends(csrf.require)])
+# Signed in first: an ended session goes to the sign-in page, not to a CSRF refusal.
+router = APIRouter(dependencies=[Depends(user), Depends(csrf.require)])
 
 IMPORT_MODES = {"new": "Import New Items", "all": "Import All", "selected": "Import Selected"}
 
@@ -78,7 +80,7 @@ def import_records(request: Request, name: str, mode: str = Form("new"), ids: st
     return _job(job)
 
 
-@router.post("/records/{record_id}/link")
+@router.post("/records/{record_id:id}/link")
 def link(request: Request, record_id: int, target: str = Form(""), role: str = Form("customer"),
          me: ConsoleUser = Depends(admin)):
     from qbo_sync.pipeline import mapping
@@ -96,7 +98,7 @@ def link(request: Request, record_id: int, target: str = Form(""), role: str = F
                       "for good.", "qbo_id": linked.qbo_id, "name": linked.name}
 
 
-@router.post("/records/{record_id}/mapping")
+@router.post("/records/{record_id:id}/mapping")
 def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
                    me: ConsoleUser = Depends(admin)):
     from quickbooks.exceptions import QuickbooksException
@@ -114,6 +116,10 @@ def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
     try:
         qbo_object = st.res.qbo.client().get_single_object(spec.qbo_entity, qbo_id)[spec.qbo_entity]
     except QuickbooksException as exc:
+        from qbo_sync.console.outage import explain
+
+        if explain(exc):   # QBO is down: that says nothing about the id
+            raise HTTPException(503, explain(exc)) from None
         raise HTTPException(400, f"QBO has no {spec.qbo_entity.lower()} with id {qbo_id} "
                                  f"({exc.message})") from None
     mapping.link_existing(st.res.db, spec, found[1], qbo_id, qbo_object)
@@ -134,8 +140,12 @@ def preview(request: Request, name: str, ids: str = Form(""), all: str = Form(""
     stages.run_map(res, [spec.name])
     plan = stages.run_preview(res, [spec.name], chosen)
     counts = plan.counts().get(spec.name, {})
+    from qbo_sync.ops import approval_summary
+
     return render(request, "preview.html", spec=spec, plan=plan, counts=counts, ids=ids,
-                  writes=counts.get("create", 0) + counts.get("update", 0))
+                  writes=counts.get("create", 0) + counts.get("update", 0) + counts.get("link", 0),
+                  summary=approval_summary.build(res.db, plan, ""), hours=approval_summary.hours,
+                  money=approval_summary.money)
 
 
 def _push_progress(res, since: datetime, planned: int):
@@ -160,7 +170,7 @@ def _outcome(report: dict) -> str:
         return "Nothing to retry."
     pushed = report.get("pushed") or []
     created = sum(p["created"] for p in pushed)
-    updated = sum(p["updated"] for p in pushed)
+    updated = sum(p["updated"] + p.get("linked", 0) for p in pushed)
     failed = sum(p["failed"] for p in pushed)
     if not report.get("approved"):
         return "Nothing was pushed (nothing to create or update)."
@@ -177,6 +187,7 @@ def sync(request: Request, name: str, ids: str = Form(""), all: str = Form(""), 
     def work(job: Job) -> str:
         from qbo_sync.flows.sync import sync as sync_flow
 
+        temporary_server.start()   # without PREFECT_API_URL: a busy machine's slow start, waited for
         job.report = sync_flow(entities=[spec.name], mode="selected", ids=chosen, approval="yes",
                                config=st.config)
         return _outcome(job.report)
@@ -186,7 +197,7 @@ def sync(request: Request, name: str, ids: str = Form(""), all: str = Form(""), 
     return _job(job)
 
 
-@router.post("/records/{record_id}/retry")
+@router.post("/records/{record_id:id}/retry")
 def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     st = state(request)
     found = queries.record_entity(st.res.db, record_id)
@@ -196,6 +207,7 @@ def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     def work(job: Job) -> str:
         from qbo_sync.flows.retry import retry as retry_flow
 
+        temporary_server.start()
         job.report = retry_flow(records=[str(record_id)], approval="yes", config=st.config)
         return _outcome(job.report)
 
@@ -204,7 +216,7 @@ def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     return _job(job)
 
 
-@router.post("/records/{record_id}/reconcile")
+@router.post("/records/{record_id:id}/reconcile")
 def answer_qbo_change(request: Request, record_id: int, choice: str = Form(""),
                       me: ConsoleUser = Depends(admin)):
     """A change made in QuickBooks after the sync: keep QuickBooks' version, or overwrite
@@ -224,7 +236,7 @@ def answer_qbo_change(request: Request, record_id: int, choice: str = Form(""),
     raise HTTPException(400, "choose keep (QuickBooks' version) or ours")
 
 
-@router.post("/records/{record_id}/link-existing")
+@router.post("/records/{record_id:id}/link-existing")
 def link_existing_by_name(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     """A record QBO refused for a duplicate name: link it to QBO's object of that name."""
     from qbo_sync.console import existing

@@ -6,14 +6,16 @@ import gc
 import logging
 import time
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from qbo_sync.console import actions, auth, csrf, files, pages, reasons
 from qbo_sync.console.jobs import Busy, JobRunner
-from qbo_sync.console.state import HERE, SESSION_USER, ConsoleState, NotSignedIn, render, templates
+from qbo_sync.console.sessions import SESSION_HOURS, SESSION_ID
+from qbo_sync.console.state import HERE, SESSION_USER, ConsoleState, NotSignedIn, render, state, templates
 from qbo_sync.resources import Resources
 from qbo_sync.settings import Settings, load_settings
 
@@ -42,8 +44,12 @@ def user_errors() -> tuple[type[BaseException], ...]:
 
 
 def create_app(settings: Settings | None = None, config: str | None = None,
-               resources: Resources | None = None) -> FastAPI:
-    """The console for the settings file `config` (which the sync flows it starts read too)."""
+               resources: Resources | None = None, secure_cookie: bool = False) -> FastAPI:
+    """The console for the settings file `config` (which the sync flows it starts read too).
+
+    `secure_cookie`: send the session cookie over HTTPS only (the console is reached
+    through the network, not on this machine's loopback).
+    """
     settings = settings or (resources.settings if resources else load_settings(config))
     auth.check_users(settings)
     res = resources or Resources(settings)
@@ -60,7 +66,8 @@ def create_app(settings: Settings | None = None, config: str | None = None,
         return response
 
     app.add_middleware(SessionMiddleware, secret_key=auth.session_secret(settings),
-                       session_cookie="qbo_sync_console", same_site="strict", max_age=8 * 3600)
+                       session_cookie="qbo_sync_console", same_site="strict", max_age=SESSION_HOURS * 3600,
+                       https_only=secure_cookie)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _errors(app)
     _sign_in(app)
@@ -79,18 +86,25 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+def _from_script(request: Request) -> bool:
+    # The page's scripts mark their requests (pop-ups too, which want HTML): a redirect to the
+    # sign-in page would land inside the pop-up, so they get a 401 and go to sign in themselves.
+    return _wants_json(request) or request.headers.get("x-requested-with") == "console"
+
+
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc):
-        if _wants_json(request):
+        if _from_script(request):
             return JSONResponse({"detail": "Sign in first (your session has ended)."}, status_code=401)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException):
+    @app.exception_handler(StarletteHTTPException)   # ours, and the router's "no such page"
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = "There is no such page in the console." if exc.detail == "Not Found" else exc.detail
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return render(request, "error.html", status_code=exc.status_code, message=exc.detail)
+            return JSONResponse({"detail": detail}, status_code=exc.status_code)
+        return render(request, "error.html", status_code=exc.status_code, message=detail)
 
     async def user_error(request: Request, exc: Exception):
         status = 409 if isinstance(exc, Busy) else 400
@@ -104,6 +118,14 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
+        from qbo_sync.console.outage import explain
+
+        outage = explain(exc)
+        if outage:   # not a fault of the console or the records: say what happens next
+            log.warning("console request %s %s: QuickBooks out of reach: %s", request.method, request.url.path, exc)
+            if _wants_json(request):
+                return JSONResponse({"detail": outage}, status_code=503)
+            return render(request, "error.html", status_code=503, message=outage)
         log.error("console request %s %s failed", request.method, request.url.path, exc_info=exc)
         message = "Something went wrong on the server; the console's log has the details."
         if _wants_json(request):
@@ -119,19 +141,35 @@ def _sign_in(app: FastAPI) -> None:
     @app.post("/login", dependencies=[Depends(csrf.require)])
     async def login(request: Request, username: str = Form(""), password: str = Form(""),
                     next: str = Form("/")):
-        users = request.app.state.console.settings.console.users
-        found = auth.authenticate(users, username, password)
+        st = state(request)
+        address = request.client.host if request.client else ""
+        wait = st.throttle.wait_seconds(username, address)
+        if wait > 0:   # checked before the password: a locked name cannot be guessed meanwhile
+            return render(request, "login.html", status_code=429, next=_safe_next(next),
+                          error=f"Too many wrong passwords: sign-in is locked for {_minutes(wait)}. "
+                                "Try again then, or ask an administrator.")
+        found = auth.authenticate(st.settings.console.users, username, password)
         if found is None:
+            st.throttle.failed(username, address)
             return render(request, "login.html", status_code=401, next=_safe_next(next),
                           error="Wrong user name or password.")
+        st.throttle.succeeded(username)
+        st.sessions.end(request.session.get(SESSION_ID))
         request.session.clear()   # a fresh session (and CSRF token) on sign-in
         request.session[SESSION_USER] = found.username
+        request.session[SESSION_ID] = st.sessions.start()
         return RedirectResponse(_safe_next(next), status_code=303)
 
     @app.post("/logout", dependencies=[Depends(csrf.require)])
     async def logout(request: Request):
+        state(request).sessions.end(request.session.get(SESSION_ID))   # a kept copy of the cookie is dead too
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
+
+
+def _minutes(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _safe_next(target: str) -> str:

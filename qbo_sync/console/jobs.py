@@ -70,8 +70,13 @@ class JobRunner:
             job.state = "done"
         except Exception as exc:
             job.state = "failed"
+            from qbo_sync.console.outage import explain
+
             if isinstance(exc, self._user_errors):
                 job.message = str(exc)
+            elif explain(exc):   # QBO out of reach: plain words, and what happens next
+                log.warning("console job %s: QuickBooks out of reach: %s", job.title, exc)
+                job.message = explain(exc)
             else:
                 log.error("console job %s failed:\n%s", job.title, traceback.format_exc())
                 job.message = f"{type(exc).__name__}: {exc}"

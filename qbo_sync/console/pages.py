@@ -25,6 +25,21 @@ def _column_header(spec, column: str) -> str:
     return column.replace("_", " ").capitalize()
 
 
+@router.get("/overview")
+def overview(request: Request):
+    from datetime import datetime, timezone
+
+    from qbo_sync.console import overview as parts
+
+    st = state(request)
+    qbo = parts.connection(st.res)
+    days_left = ((qbo.refresh_expires_at - datetime.now(timezone.utc)).days
+                 if qbo.refresh_expires_at else None)
+    return render(request, "overview.html", counts=parts.status_counts(st.res.db), labels=statuses.LABELS,
+                  last=parts.last_run(st.res.db), next=parts.next_run(st.settings), qbo=qbo,
+                  days_left=days_left, utc=timezone.utc)
+
+
 @router.get("/e/{name}")
 def entity_list(request: Request, name: str, status: str = "", q: str = "", page: str = "1",
                 per_page: str = ""):
@@ -41,7 +56,7 @@ def entity_list(request: Request, name: str, status: str = "", q: str = "", page
                                 mappings=_mappings(st.res))
     for row in listing.rows:
         row["shown_reasons"] = reasons.for_row(row["reasons"])
-        row["action"] = reasons.offered_action(row["status"], row["reasons"], row["reconcile"])
+        row["action"] = reasons.offered_action(row["status"], row["reasons"], row["reconcile"], spec.qbo_entity)
     link_choices = {rule.role: queries.qbo_choices(st.res.db, rule.qbo_entity, clients_only=rule.qbo_entity == "Customer")
                     for rule in spec.links if any(rule.role not in row["links"] for row in listing.rows)}
     return render(request, "entity.html", spec=spec, listing=listing, link_choices=link_choices,
@@ -81,22 +96,31 @@ def _record_view(fn, request: Request, record_id: int) -> dict:
         raise HTTPException(404, str(exc)) from None
 
 
-@router.get("/records/{record_id}/history")
+def _qbo_links(request: Request, record_id: int) -> list[dict]:
+    from qbo_sync.console.qbo_links import record_links
+
+    return record_links(state(request).res, _record_view(views.payload, request, record_id))
+
+
+@router.get("/records/{record_id:id}/history")
 def history(request: Request, record_id: int):
-    return render(request, "history.html", h=_record_view(views.history, request, record_id))
+    return render(request, "history.html", h=_record_view(views.history, request, record_id),
+                  qbo_links=_qbo_links(request, record_id))
 
 
-@router.get("/records/{record_id}/json")
+@router.get("/records/{record_id:id}/json")
 def payload(request: Request, record_id: int):
     import json
 
     p = _record_view(views.payload, request, record_id)
     pretty = {k: (json.dumps(p[k], indent=2, sort_keys=True) if p[k] is not None else None)
               for k in ("request", "response")}
-    return render(request, "payload.html", p=p, pretty=pretty)
+    from qbo_sync.console.qbo_links import record_links
+
+    return render(request, "payload.html", p=p, pretty=pretty, qbo_links=record_links(state(request).res, p))
 
 
-@router.get("/records/{record_id}/mapping")
+@router.get("/records/{record_id:id}/mapping")
 def mapping_form(request: Request, record_id: int):
     found = queries.record_entity(state(request).res.db, record_id)
     if found is None:
@@ -106,7 +130,7 @@ def mapping_form(request: Request, record_id: int):
                   choices=queries.qbo_choices(state(request).res.db, spec.qbo_entity))
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id:id}")
 def job_status(request: Request, job_id: int):
     job = state(request).jobs.get(job_id)
     if job is None:
@@ -133,7 +157,7 @@ def runs(request: Request):
     return render(request, "runs.html", runs=recent, prefect_ui=prefect_ui_url())
 
 
-@router.get("/runs/{run_id}")
+@router.get("/runs/{run_id:id}")
 def run_report(request: Request, run_id: int):
     from qbo_sync.pipeline.report import to_markdown
 

@@ -8,6 +8,7 @@ validations/.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:   # a type only: listing entities must not load the settings machinery
@@ -48,6 +49,7 @@ class RefTarget:
     qbo_id: str | None
     qbo_entity: str
     data: dict = field(default_factory=dict, compare=False)
+    sub_customer: bool = False   # a project linked to an existing sub-customer, not a QBO project
 
 
 class PayloadError(ValueError):
@@ -115,6 +117,10 @@ class EntitySpec:
     # The QBO field that names an object uniquely; before a create, an existing QBO object
     # with the same name (and the same parent) is adopted instead of duplicated.
     natural_key: str | None = "DisplayName"
+    # The natural key of a QBO object this entity writes, computed alike on our body and on
+    # QBO's object (None: no key). Before a create, an object QBO holds with the same key is
+    # adopted (pipeline/adoption.py): the record's own earlier write, found again.
+    write_key: Callable[[dict], tuple | None] | None = None
     # Records that point at other records: row -> [(entity, source id)], e.g. a timesheet's
     # employee, project and cost code. They must be in QBO before this record is pushed.
     refs: Callable[[dict], list[tuple[str, str]]] = lambda _row: []
@@ -126,6 +132,9 @@ class EntitySpec:
     child_table: str | None = None            # staged inside the record as data["lines"]
     suite_parameters: tuple[str, ...] = ()    # known_* lists the suite needs
     pulls: tuple[str, ...] = ()               # QBO reference lists map needs fresh
+    # What a finance person approves: row -> [(project source id, hours, amount)], the hours
+    # and money one record puts on each project (timesheets, vendor bills); none for lists.
+    totals: Callable[[dict], list[tuple[str, Decimal, Decimal]]] | None = None
 
     def target(self, row: dict, mappings: Any) -> str:
         return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity

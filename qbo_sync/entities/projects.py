@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qbo_sync.entities.base import EntitySpec, LinkRule, PayloadContext, field_column
+from qbo_sync.entities.base import EntitySpec, LinkRule, PayloadContext, RefTarget, field_column
 from qbo_sync.entities.names import clean_name
 
 if TYPE_CHECKING:   # a type only: listing entities must not load the settings machinery
@@ -49,13 +49,23 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
     return body
 
 
-def project_ref(sync: SyncSettings, project_qbo_id: str) -> dict:
+def project_ref(sync: SyncSettings, project: RefTarget) -> dict:
     """The ProjectRef of a transaction charged to a project, in project mode ({} otherwise).
 
     A QBO Project is a Customer (its id is the customer id), so CustomerRef alone already
     charges it; ProjectRef (minor version 69+, and we send 75) names it as the project too.
+    A project linked to an existing sub-customer (pipeline/project_links.py) has no QBO
+    project to name: QBO refuses a ProjectRef to a sub-customer.
     """
-    return {"ProjectRef": {"value": project_qbo_id}} if sync.project_mode == "project" else {}
+    if sync.project_mode != "project" or project.sub_customer:
+        return {}
+    return {"ProjectRef": {"value": project.qbo_id}}
+
+
+def subcustomer_fields(project_input: dict) -> dict:
+    """The Customer fields (REST) that a project's GraphQL input sets: for a project linked to
+    an existing sub-customer, which only QuickBooks itself can turn into a project."""
+    return {"DisplayName": project_input["name"], "Notes": project_input.get("description") or ""}
 
 
 def writer(sync: SyncSettings) -> str:

@@ -9,6 +9,7 @@ zero deletes its TimeActivity.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from qbo_sync.entities.base import Column, EntitySpec, PayloadContext, PayloadError, field_column
 from qbo_sync.entities.projects import project_ref
@@ -62,7 +63,7 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     project = ctx.ref("projects", row["project_id"])
     cost_code = ctx.ref("cost_codes", row["cost_code"])
     common = {"NameOf": "Employee", "EmployeeRef": {"value": employee.qbo_id},
-              "CustomerRef": {"value": project.qbo_id}, **project_ref(ctx.sync, project.qbo_id)}
+              "CustomerRef": {"value": project.qbo_id}, **project_ref(ctx.sync, project)}
     if cost_code.qbo_entity == "Item":
         common["ItemRef"] = {"value": cost_code.qbo_id}
     elif cost_code.qbo_entity == "Class":
@@ -91,6 +92,24 @@ def parts(row: dict, ctx: PayloadContext) -> dict[str, dict]:
     return bodies
 
 
+def week_totals(row: dict) -> list[tuple[str, Decimal, Decimal]]:
+    """The week's hours on its project, as they will be written (each day to the minute)."""
+    from qbo_sync.mappings import hours_minutes
+
+    minutes = 0
+    for day in DAYS:
+        hours, extra = hours_minutes(row.get(day) or "0")
+        minutes += hours * 60 + extra
+    return [(row.get("project_id") or "", Decimal(minutes) / 60, Decimal(0))]
+
+
+def write_key(obj: dict) -> tuple:
+    """A TimeActivity is the employee's time on one day, customer and item or class: the
+    hours are left out, so an edited day is found again (and updated, not created twice)."""
+    ref = lambda name: (obj.get(name) or {}).get("value")   # noqa: E731
+    return (ref("EmployeeRef"), ref("CustomerRef"), ref("ItemRef"), ref("ClassRef"), obj.get("TxnDate"))
+
+
 class _Blank(dict):
     def __missing__(self, key):
         return "{" + key + "}"
@@ -115,8 +134,10 @@ TIMESHEETS = EntitySpec(
                     sums=tuple(f"data.{day}" for day in DAYS), width="total")),
     depends_on=("employees", "projects", "cost_codes"),
     natural_key=None,
+    write_key=write_key,
     refs=refs,
     pulls=("Account", "Class"),
     parts=parts,
     suite_parameters=("known_employee_ids", "known_project_ids", "known_cost_codes"),
+    totals=week_totals,
 )

@@ -63,6 +63,11 @@ def balance(_row: dict, listed: Listed) -> str:
     return str(found["balance"]) if "balance" in found else ""
 
 
+def project_amounts(row: dict) -> list[tuple[str, Decimal, Decimal]]:
+    """Each line's amount on the project it is job-costed to."""
+    return [(line_project(row, line), Decimal(0), Decimal(line["amount"])) for line in lines_of(row)]
+
+
 def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
     detail: dict = {}
     project = line_project(bill, line)
@@ -91,12 +96,18 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
     project = bill_project(row)
     if project:
         # Lines charge their own projects (CustomerRef); the bill names its own project.
-        body.update(project_ref(ctx.sync, ctx.ref("projects", project).qbo_id))
+        body.update(project_ref(ctx.sync, ctx.ref("projects", project)))
     if row.get("due_date"):
         body["DueDate"] = row["due_date"]
     if row.get("memo"):
         body["PrivateNote"] = row["memo"][:4000]
     return body
+
+
+def write_key(obj: dict) -> tuple | None:
+    """A bill is its number at its vendor (a bill without a number has no key)."""
+    number = obj.get("DocNumber")
+    return (number, (obj.get("VendorRef") or {}).get("value")) if number else None
 
 
 VENDOR_BILLS = EntitySpec(
@@ -115,8 +126,10 @@ VENDOR_BILLS = EntitySpec(
              Column("Balance", balance, kind="money", total=True, sums=("qbo_objects.balance.balance",))),
     depends_on=("vendors", "projects", "cost_codes"),
     natural_key=None,
+    write_key=write_key,
     refs=refs,
     pulls=("Account", "Class"),
     child_table="vendor_bill_lines",
     suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
+    totals=project_amounts,
 )

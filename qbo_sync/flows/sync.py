@@ -98,7 +98,6 @@ def _approve(config: str | None, preview, approval: str, dry_run: bool, timeout_
         if approval == "schedule":
             decision = decide_by_schedule(preview, resources(config).settings.schedule.approve)
         else:
-            needs_action = sum(c.get("skip", 0) for c in preview.counts().values())
-            decision = ask_in_ui(preview, needs_action, timeout_seconds)
+            decision = ask_in_ui(resources(config), preview, timeout_seconds)
     print(decision.note)
     return decision

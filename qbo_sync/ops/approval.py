@@ -42,17 +42,12 @@ def settled_without_asking(preview: Preview, dry_run: bool) -> Decision | None:
     return None
 
 
-def preview_summary(preview: Preview, needs_action: int, artifact_key: str = "sync-preview-rows") -> str:
-    """The markdown shown above the approval form: what pushing would do, per entity."""
-    lines = ["## Approve the push to QuickBooks?", "",
-             "| Entity | Create | Update | Skip | Unchanged |", "|---|---|---|---|---|"]
-    for entity, c in preview.counts().items():
-        lines.append(f"| {entity} | {c.get('create', 0)} | {c.get('update', 0)} | {c.get('skip', 0)} "
-                     f"| {c.get('unchanged', 0)} |")
-    lines += ["", f"**Needs Action: {needs_action}** record(s) will not be pushed until fixed.", "",
-              f"Every record is listed in the run's artifact `{artifact_key}` (Artifacts tab).",
-              "Approve pushes; reject, or no answer before the timeout, ends the run with nothing pushed."]
-    return "\n".join(lines)
+def preview_summary(res, preview: Preview, artifact_key: str = "sync-preview-rows") -> str:
+    """The markdown shown above the approval form: what pushing would write per entity, the
+    hours and amounts per project, and what is held back (ops/approval_summary.py)."""
+    from qbo_sync.ops.approval_summary import build
+
+    return build(res.db, preview, res.settings.console.public_url).to_markdown(artifact_key)
 
 
 def deletes_in(preview: Preview) -> int:
@@ -95,7 +90,7 @@ def push_approval_form():
     return PushApproval
 
 
-def ask_in_ui(preview: Preview, needs_action: int, timeout: float = APPROVAL_TIMEOUT_SECONDS) -> Decision:
+def ask_in_ui(res, preview: Preview, timeout: float = APPROVAL_TIMEOUT_SECONDS) -> Decision:
     """Pause the flow run until someone answers the form in the Prefect UI.
 
     No answer before the timeout is a rejection, said as such.
@@ -103,7 +98,7 @@ def ask_in_ui(preview: Preview, needs_action: int, timeout: float = APPROVAL_TIM
     from prefect.exceptions import FlowPauseTimeout
     from prefect.flow_runs import pause_flow_run
 
-    form = push_approval_form().with_initial_data(description=preview_summary(preview, needs_action))
+    form = push_approval_form().with_initial_data(description=preview_summary(res, preview))
     try:
         answer = pause_flow_run(wait_for_input=form, timeout=int(timeout), poll_interval=2)
     except FlowPauseTimeout:

@@ -32,11 +32,11 @@ def report_rows(report: dict) -> list[dict]:
         for status, n in counts.items():
             rows.append({"section": "status", "entity": entity, "status": status, "measure": "records", "value": n})
     for entity, c in report.get("preview", {}).items():
-        for action in ("create", "update", "skip", "unchanged"):
+        for action in ("create", "update", "link", "skip", "unchanged"):
             rows.append({"section": "preview", "entity": entity, "measure": action, "value": c.get(action, 0)})
     for p in report.get("pushed", []):
-        for measure in ("created", "updated", "failed"):
-            rows.append({"section": "pushed", "entity": p["entity"], "measure": measure, "value": p[measure]})
+        for measure in ("created", "updated", "linked", "failed"):
+            rows.append({"section": "pushed", "entity": p["entity"], "measure": measure, "value": p.get(measure, 0)})
     for t in report.get("totals", []):
         for measure in ("hours", "amount"):
             if t.get(measure):
@@ -90,13 +90,14 @@ def to_html(report: dict, title: str = "qbo-sync run report", data_docs: str | N
         parts.append(f'<p class=bad><strong>{held_back(report)}: nothing was pushed.</strong></p>')
     if report.get("preview"):
         parts.append("<h2>Preview</h2>" + _table(
-            ["Entity", "Create", "Update", "Skip", "Unchanged"],
-            [[ent, c.get("create", 0), c.get("update", 0), c.get("skip", 0), c.get("unchanged", 0)]
-             for ent, c in report["preview"].items()], numeric={1, 2, 3, 4}))
+            ["Entity", "Create", "Update", "Link", "Skip", "Unchanged"],
+            [[ent, c.get("create", 0), c.get("update", 0), c.get("link", 0), c.get("skip", 0), c.get("unchanged", 0)]
+             for ent, c in report["preview"].items()], numeric={1, 2, 3, 4, 5}))
     if report.get("pushed"):
         parts.append("<h2>Pushed to QuickBooks</h2>" + _table(
-            ["Entity", "Created", "Updated", "Failed"],
-            [[p["entity"], p["created"], p["updated"], p["failed"]] for p in report["pushed"]], numeric={1, 2, 3}))
+            ["Entity", "Created", "Updated", "Linked", "Failed"],
+            [[p["entity"], p["created"], p["updated"], p.get("linked", 0), p["failed"]] for p in report["pushed"]],
+            numeric={1, 2, 3, 4}))
     if report.get("totals"):
         parts.append("<h2>Hours and amounts pushed per project</h2>" + _table(
             ["Project", "Hours", "Amount"],

@@ -14,6 +14,7 @@ from qbo_sync import statuses
 from qbo_sync.db.models import QboRef, Record
 from qbo_sync.entities.base import EntitySpec, PayloadError, RefTarget
 from qbo_sync.pipeline import records as staged
+from qbo_sync.pipeline.project_links import is_sub_customer
 
 LABELS = {"employees": "Employee", "projects": "Project", "cost_codes": "Cost code",
           "vendors": "Vendor"}
@@ -35,7 +36,7 @@ def targets(session, specs_by_name: dict[str, EntitySpec], wanted: set[tuple[str
                           or spec.target(record.data, mappings))
             found[(entity, record.source_id)] = RefTarget(entity, record.source_id, record.name,
                                                          record.status, record.qbo_id, qbo_entity,
-                                                         record.data)
+                                                         record.data, is_sub_customer(record.qbo_objects))
     return found
 
 

@@ -33,6 +33,7 @@ class MapResult:
     checked: int = 0
     linked: int = 0               # links made now by auto_confirm_customer
     suggested: int = 0
+    adopted: int = 0              # linked now to an object QBO already holds (pipeline/adoption.py)
     missing: list[str] = field(default_factory=list)   # source ids still without a link
 
 

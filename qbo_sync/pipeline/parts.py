@@ -20,6 +20,8 @@ from qbo_sync.entities.base import EntitySpec, PayloadContext
 from qbo_sync.pipeline import records as staged
 from qbo_sync.qbo.engine import Operation
 
+ADOPTED = "adopted"   # the key pipeline/adoption.py marks an adopted record with, in qbo_objects
+
 PART_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
               "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
 
@@ -63,7 +65,7 @@ def record_outcomes(db, spec: EntitySpec, records: dict[int, Record], operations
         by_record.setdefault(int(outcome.key.split(":")[0]), []).append(outcome)
     changes, attempts = [], []
     for record in untouched:   # every part already as QBO has it (an edit of another column)
-        changes.append(_change(record, record.qbo_objects or {}, [], now))
+        changes.append(_change(record, record.qbo_objects or {}, [], now, result))
     for record_id, found in by_record.items():
         record = records[record_id]
         objects = dict(record.qbo_objects or {})
@@ -91,16 +93,19 @@ def record_outcomes(db, spec: EntitySpec, records: dict[int, Record], operations
                                  request=outcome.request, response=outcome.response))
         if problems:
             result.failed.append((record.source_id, "; ".join(problems)))
-        changes.append(_change(record, objects, problems, now))
+        changes.append(_change(record, objects, problems, now, result))
     with db.session() as session, session.begin():
         staged.bulk_update(session, changes)
         if attempts:
             session.execute(insert(SyncAttempt), attempts)
 
 
-def _change(record: Record, objects: dict, problems: list[str], now) -> dict:
+def _change(record: Record, objects: dict, problems: list[str], now, result) -> dict:
     held = [v["id"] for v in objects.values() if isinstance(v, dict) and v.get("id")]
     ok = not problems
+    if ok and ADOPTED in objects:   # linked to the objects QBO held before (pipeline/adoption.py)
+        objects = {k: v for k, v in objects.items() if k != ADOPTED}
+        result.linked += 1
     return dict(b_id=record.id, status=statuses.SYNCED if ok else statuses.FAILED,
                 reasons=[] if ok else statuses.replace_stage(record.reasons, "push", problems),
                 qbo_id=held[0] if held else None, sync_token=None, qbo_objects=objects,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable
 
+import requests
 from sqlalchemy import insert, select
 
 from qbo_sync import statuses
@@ -15,10 +16,11 @@ from qbo_sync import entities as registry
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.names import name_key
 from qbo_sync.mappings import Mappings
-from qbo_sync.pipeline import dependencies, ledger, parts, stale
+from qbo_sync.entities.projects import subcustomer_fields
+from qbo_sync.pipeline import adoption, dependencies, ledger, name_clash, parts, project_links, stale
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
-from qbo_sync.pipeline.preview import CREATE, DELETE, PreviewRow
+from qbo_sync.pipeline.preview import CREATE, DELETE, LINK, PreviewRow
 from qbo_sync.qbo.connection import QboConnection
 from qbo_sync.qbo import references
 from qbo_sync.qbo.engine import Operation, Outcome, PushEngine
@@ -34,6 +36,7 @@ class PushResult:
     entity: str
     created: int = 0
     updated: int = 0
+    linked: int = 0            # updates of objects QBO held before (adopted): the preview's "link"
     failed: list[tuple[str, str]] = field(default_factory=list)   # (source id, plain reason)
     needs_action: list[tuple[str, str]] = field(default_factory=list)  # held back at push time
     deleted: int = 0                                                 # QBO objects deleted
@@ -44,7 +47,7 @@ class PushResult:
 
     @property
     def synced(self) -> int:
-        return self.created + self.updated
+        return self.created + self.updated + self.linked
 
 
 def projects_enabled(connection: QboConnection) -> bool:
@@ -60,11 +63,41 @@ def projects_enabled(connection: QboConnection) -> bool:
 
 def check_mode(connection: QboConnection, sync: SyncSettings) -> None:
     """Fail early, before any write, when the project mode cannot work for this company."""
-    if sync.project_mode == "project" and not projects_enabled(connection):
+    if sync.project_mode != "project":
+        return
+    if not projects_enabled(connection):
         raise ProjectsNotEnabled(
             "sync.project_mode is \"project\", but this QuickBooks company does not have Projects "
             "turned on (QuickBooks: Settings > Account and settings > Advanced > Projects). "
             "Turn Projects on, or set sync.project_mode to sub-customer or customer. Nothing was pushed.")
+    refused = projects_api_refusal(connection)
+    if refused:
+        raise ProjectsNotEnabled(
+            f"sync.project_mode is \"project\", but QuickBooks does not let this app use its Projects API "
+            f"({refused}). Intuit offers it to some partner tiers only, and only to a connection that "
+            f"allows Projects. Set sync.project_mode to \"sub-customer\" to sync each project as a "
+            f"sub-customer of its client instead. Nothing was pushed.")
+
+
+PROBE_PROJECTS = "query ProjectsAccess { projectManagementProjects(first: 1) { edges { node { id } } } }"
+# Not 401: an expired token is the connection's problem (refreshed, or "reconnect"), not the app's rights.
+REFUSED = {"FORBIDDEN", "PERMISSION_DENIED"}
+
+
+def projects_api_refusal(connection: QboConnection) -> str | None:
+    """QuickBooks' words when the GraphQL Projects API refuses this app (tier or scope), else None.
+
+    A read of at most one project, before any write. Only a refusal stops the run: a network
+    fault or a 5xx here says nothing about the app's rights, and the push retries those."""
+    try:
+        answer = connection.graphql(PROBE_PROJECTS, {"first": 1})
+    except requests.RequestException:
+        return None
+    errors = answer.get("errors") or []
+    codes = {str((e.get("extensions") or {}).get("code") or "").upper() for e in errors}
+    if answer.get("status_code") == 403 or codes & REFUSED:
+        return "; ".join(e.get("message", "") for e in errors) or f"HTTP {answer.get('status_code')}"
+    return None
 
 
 def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links, action: str,
@@ -74,6 +107,9 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
         ctx = replace(ctx, links=links)
     body = spec.payload(record.data, ctx)
     writer = spec.writer(sync)
+    if writer == "project" and action != CREATE and project_links.is_sub_customer(record.qbo_objects):
+        # Project mode linked an existing sub-customer (the same job): it stays a customer, written by REST.
+        writer, body = "rest", subcustomer_fields(body)
     if action != CREATE:
         if writer == "project":
             body = {"id": record.qbo_id, **{k: v for k, v in body.items() if k in ("name", "description", "dueDate")}}
@@ -83,8 +119,9 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
     # An update's request id covers the version it writes over: after a 5010 and an accept, the same
     # content on QBO's new version is new work (QBO would answer the old id with the old 5010).
     version = record.content_hash if action == CREATE else f"{record.content_hash}:{record.sync_token}"
-    return Operation(key=record.id, qbo_entity=spec.target(record.data, ctx.mappings), action=action,
-                     body=body, writer=writer, version=version)
+    return Operation(key=record.id, qbo_entity=spec.target(record.data, ctx.mappings),
+                     action="update" if action == LINK else action, body=body, writer=writer, version=version,
+                     adopted=action == LINK)
 
 
 def push_entity(db: StagingDb, engine: PushEngine, spec: EntitySpec, sync: SyncSettings,
@@ -422,6 +459,7 @@ def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list
             if len(same) == 1:
                 op.action = "update"
                 op.body = {**op.body, "Id": same[0]["Id"], "SyncToken": same[0]["SyncToken"], "sparse": True}
+                op.adopted = True
                 adopted += 1
     return adopted
 
@@ -435,15 +473,19 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
             written.append((op.qbo_entity, (outcome.response or {}).get(op.qbo_entity) or {}))
             if op.action == CREATE:
                 result.created += 1
+            elif op.adopted:
+                result.linked += 1
             else:
                 result.updated += 1
+            objects = {k: v for k, v in (record.qbo_objects or {}).items() if k != adoption.ADOPTED}
             changes.append(dict(b_id=record.id, status=statuses.SYNCED, reasons=[],
                                 qbo_id=outcome.qbo_id, sync_token=outcome.sync_token,
                                 synced_hash=record.content_hash, synced_at=now,
-                                qbo_objects={**(record.qbo_objects or {}),
-                                             "target": {"entity": op.qbo_entity, "linked": False}}))
+                                qbo_objects={**objects, "target": {"entity": op.qbo_entity, "linked": False}}))
         else:
             plain = outcome.fault.plain if outcome.fault else "unknown failure"
+            if outcome.fault is not None and outcome.fault.code == "6240":
+                plain = _name_clash(db, outcome.fault, op, record)
             result.failed.append((record.source_id, plain))
             changes.append(_failed(record, plain))
         attempts.append(dict(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
@@ -453,6 +495,12 @@ def _record_outcomes(db, spec, records, operations, outcomes: list[Outcome], flo
                              message="" if outcome.ok else (outcome.fault.plain if outcome.fault else ""),
                              request=outcome.request, response=outcome.response))
     _save(db, changes, attempts, written)
+
+
+def _name_clash(db: StagingDb, fault, op: Operation, record: Record) -> str:
+    """A 6240 naming the object that already has the name (the REST body's or the project input's)."""
+    with db.session() as session:
+        return name_clash.describe(session, fault, op.body.get("DisplayName") or op.body.get("name") or record.name)
 
 
 def _failed(record: Record, plain: str) -> dict:

@@ -45,6 +45,7 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
         "imports": [i.summary() if hasattr(i, "summary") else i for i in imports],
         "preview": preview_counts or {},
         "pushed": [{"entity": p.entity, "created": p.created, "updated": p.updated, "failed": len(p.failed),
+                    **({"linked": p.linked} if getattr(p, "linked", 0) else {}),
                     **({"deleted": p.deleted} if getattr(p, "deleted", 0) else {})} for p in pushes],
         "counts": {e: {statuses.label(k): v for k, v in c.items()} for e, c in counts.items()},
         "problems": problems,
@@ -150,14 +151,14 @@ def to_markdown(report: dict, html: bool = True) -> str:
     if report.get("imports"):
         lines += ["## Imported", ""] + [f"- {text}" for text in report["imports"]] + [""]
     if report.get("preview"):
-        lines += _section("Preview", ["Entity", "Create", "Update", "Delete", "Skip", "Unchanged"], [
-            [entity, *(c.get(k, 0) for k in ("create", "update", "delete", "skip", "unchanged"))]
+        lines += _section("Preview", ["Entity", "Create", "Update", "Link", "Delete", "Skip", "Unchanged"], [
+            [entity, *(c.get(k, 0) for k in ("create", "update", "link", "delete", "skip", "unchanged"))]
             for entity, c in report["preview"].items()])
     if report.get("approved") is False:
         lines += [f"**{held_back(report)}: nothing was pushed.**", ""]
     if report.get("pushed"):
-        lines += _section("Pushed to QuickBooks", ["Entity", "Created", "Updated", "Deleted", "Failed"], [
-            [p["entity"], p["created"], p["updated"], p.get("deleted", 0), p["failed"]]
+        lines += _section("Pushed to QuickBooks", ["Entity", "Created", "Updated", "Linked", "Deleted", "Failed"], [
+            [p["entity"], p["created"], p["updated"], p.get("linked", 0), p.get("deleted", 0), p["failed"]]
             for p in report["pushed"]])
     if report.get("deleted_in_source"):
         lines += _section("Deleted in the source", ["Entity", "Id", "Name", "QBO id", "What happened"], [

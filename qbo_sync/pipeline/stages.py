@@ -13,8 +13,10 @@ from sqlalchemy import select
 from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import (collector, fingerprints, importing, mapping, matching, pushing, reconcile,
-                               staging_lock, validating)
+from qbo_sync.entities.base import PayloadContext
+from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, project_links,
+                               pushing,
+                               reconcile, staging_lock, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.resources import Resources
 
@@ -60,10 +62,13 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)
+        project_links.link_existing(res.db, spec, res.settings.sync)
         matched = matching.match_entity(res.db, spec, maps, run_entities)
         result.checked = max(result.checked, matched.checked)
         result.linked += matched.linked
         result.missing += [s for s in matched.needs_action if s not in result.missing]
+        # Before the preview, so that it says "link" where the push will update an existing object.
+        result.adopted = adoption.adopt_entity(res.db, res.qbo, spec, res.settings.sync, maps).adopted
         results.append(result)
     return results
 
@@ -73,9 +78,12 @@ def run_preview(res: Resources, entity_names: list[str] | None,
                 ids: list[str] | None = None) -> Preview:
     specs = registry.resolve(entity_names)
     selection = {spec.name: list(ids) for spec in specs} if ids else None
-    rule = mappings.for_resources(res).vendor_bills.delete_in_qbo_when_deleted_in_source
+    maps = mappings.for_resources(res)
+    rule = maps.vendor_bills.delete_in_qbo_when_deleted_in_source
+    context = PayloadContext(sync=res.settings.sync, mappings=maps)
     with staging_lock.staging(res.db):   # it settles records back in step with QBO
-        return build_preview(res.db, specs, selection, delete_in_qbo={"vendor_bills"} if rule else set())
+        return build_preview(res.db, specs, selection, delete_in_qbo={"vendor_bills"} if rule else set(),
+                             context=context)
 
 
 def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,

@@ -7,6 +7,7 @@ work on a fresh machine with nothing configured.
 from __future__ import annotations
 
 import atexit
+import secrets
 import threading
 from pathlib import Path
 
@@ -23,7 +24,10 @@ def embedded_sandbox_info(data_dir: Path) -> dict:
         server = _servers.get(path)
         if server is None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            server = SandboxServer(host="127.0.0.1", port=0, db_path=str(path))
+            # A key nobody outside this process knows: the console and the CLI drive the
+            # embedded sandbox only through its QBO API, never through /admin.
+            server = SandboxServer(host="127.0.0.1", port=0, db_path=str(path),
+                                   admin_key=secrets.token_urlsafe(32))
             server.start()
             _servers[path] = server
             atexit.register(server.stop)

@@ -38,6 +38,7 @@ class Operation:
     body: dict                # the QBO JSON (REST) or the mutation's input (project)
     writer: str = "rest"      # "rest" | "project"
     version: str = ""         # the record's content hash: part of the request id
+    adopted: bool = False     # an update of an object QBO held before the record was synced
 
 
 @dataclass
@@ -264,8 +265,12 @@ class PushEngine:
         if answer.get("errors"):
             message = "; ".join(e.get("message", "") for e in answer["errors"])
             retryable = answer.get("status_code") in faults.RETRYABLE_HTTP
-            fault = QboFault(code="graphql", message=message, detail="",
-                             plain=f"QuickBooks refused the project: {message}", retryable=retryable)
+            code = str((answer["errors"][0].get("extensions") or {}).get("code") or "")
+            if code.isdigit():   # a QBO error code (6240 duplicate name...): the same plain words as REST
+                fault = faults.classify(code, message, message, http_status=answer.get("status_code"))
+            else:
+                fault = QboFault(code="graphql", message=message, detail="",
+                                 plain=f"QuickBooks refused the project: {message}", retryable=retryable)
             return Outcome(op.key, False, request=op.body, response=answer, fault=fault)
         project = (answer.get("data") or {}).get(field_name) or {}
         qbo_id = project.get("id")

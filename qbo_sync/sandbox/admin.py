@@ -1,13 +1,19 @@
 """The admin surface for tests and benchmarks, under /admin only (never a QBO path).
 
-No authentication: the sandbox binds to 127.0.0.1 by default and is a local tool.
+No authentication by default: the sandbox binds to 127.0.0.1 and is a local tool. Started
+with an admin key (the embedded sandbox behind the console and the CLI always is), every
+admin call must carry it in the X-Sandbox-Admin-Key header: anyone else on the machine
+could otherwise reset the company or issue its tokens.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import hmac
+
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from qbo_sync.sandbox import graphql
 from qbo_sync.sandbox.core import Sandbox
 
 
@@ -29,8 +35,16 @@ async def _json(request: Request) -> dict:
     return body
 
 
-def router(sandbox: Sandbox) -> APIRouter:
-    api = APIRouter(prefix="/admin")
+ADMIN_KEY_HEADER = "x-sandbox-admin-key"
+
+
+def router(sandbox: Sandbox, admin_key: str | None = None) -> APIRouter:
+    def key_required(request: Request) -> None:
+        sent = request.headers.get(ADMIN_KEY_HEADER, "")
+        if admin_key and not hmac.compare_digest(sent.encode(), admin_key.encode()):
+            raise HTTPException(403, "the sandbox's admin surface needs its admin key")
+
+    api = APIRouter(prefix="/admin", dependencies=[Depends(key_required)])
 
     def company_or_404(realm: str):
         return sandbox.company(realm)
@@ -57,9 +71,20 @@ def router(sandbox: Sandbox) -> APIRouter:
         projects, seed = body.get("projects_enabled", True), body.get("seed", True)
         if not isinstance(projects, bool) or not isinstance(seed, bool):
             return _bad("projects_enabled and seed must be true or false")
+        projects_api = body.get("projects_api", "allowed")
+        if projects_api not in graphql.PROJECTS_API:
+            return _bad(f"projects_api must be one of {', '.join(graphql.PROJECTS_API)}")
         realm = sandbox.create_realm(projects_enabled=projects, seed=seed,
-                                     company_name=body.get("company_name"))
+                                     company_name=body.get("company_name"), projects_api=projects_api)
         return {"realm_id": realm}
+
+    @api.post("/realms/snapshot")
+    async def create_realm_from_snapshot(request: Request):
+        try:
+            realm, copied = sandbox.create_realm_from_snapshot(await _json(request))
+        except ValueError as exc:   # SnapshotError included: one line naming the object
+            return _bad(f"snapshot refused: {exc}")
+        return {"realm_id": realm, "copied": copied}
 
     @api.get("/realms/{realm}/counts")
     async def counts(realm: str):
@@ -74,6 +99,14 @@ def router(sandbox: Sandbox) -> APIRouter:
             return _bad(f"no realm {realm}", 404)
         log = list(sandbox.request_log.get(realm, ()))
         return {"requests": log[-limit:] if limit > 0 else []}
+
+    @api.post("/realms/{realm}/forget-requests")
+    async def forget_requests(realm: str):
+        """Forget the realm's request ids, as QBO does after a while: a request sent again
+        later is new work, not a replay (tests of "the staging database was lost")."""
+        if sandbox.company(realm) is None:
+            return _bad(f"no realm {realm}", 404)
+        return {"forgotten": sandbox.store.drop(f"r:{realm}:_reqid")}
 
     @api.post("/realms/{realm}/tokens")
     async def tokens(realm: str):

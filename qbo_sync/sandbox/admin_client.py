@@ -10,10 +10,12 @@ class SandboxAdminError(RuntimeError):
 
 
 class SandboxAdmin:
-    def __init__(self, base_url: str, timeout: float = 30) -> None:
+    def __init__(self, base_url: str, timeout: float = 30, admin_key: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._http = requests.Session()
+        if admin_key:
+            self._http.headers["X-Sandbox-Admin-Key"] = admin_key
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
         response = self._http.request(method, f"{self.base_url}/admin{path}",
@@ -29,17 +31,25 @@ class SandboxAdmin:
         self._call("POST", "/reset")
 
     def create_realm(self, projects_enabled: bool = True, seed: bool = True,
-                     company_name: str | None = None) -> str:
-        body = {"projects_enabled": projects_enabled, "seed": seed}
+                     company_name: str | None = None, projects_api: str = "allowed") -> str:
+        body = {"projects_enabled": projects_enabled, "seed": seed, "projects_api": projects_api}
         if company_name:
             body["company_name"] = company_name
         return self._call("POST", "/realms", json=body)["realm_id"]
+
+    def create_realm_from_snapshot(self, snapshot: dict) -> str:
+        """A new realm holding a copy of a company's lists (docs/sandbox.md, "Snapshots")."""
+        return self._call("POST", "/realms/snapshot", json=snapshot)["realm_id"]
 
     def counts(self, realm_id: str) -> dict:
         return self._call("GET", f"/realms/{realm_id}/counts")
 
     def requests(self, realm_id: str, limit: int = 100) -> list[dict]:
         return self._call("GET", f"/realms/{realm_id}/requests", params={"limit": limit})["requests"]
+
+    def forget_requests(self, realm_id: str) -> int:
+        """Clear the realm's request-id memory; how many ids were forgotten."""
+        return self._call("POST", f"/realms/{realm_id}/forget-requests")["forgotten"]
 
     def settings(self, **changes) -> dict:
         if changes:

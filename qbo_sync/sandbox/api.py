@@ -6,11 +6,13 @@ routes, in gate.py; here a request is parsed, run, and answered in QBO's JSON sh
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import orjson
 from fastapi import APIRouter, Request, Response
 from starlette.routing import Route
 
-from qbo_sync.sandbox import graphql
+from qbo_sync.sandbox import attachments, graphql
 from qbo_sync.sandbox.batch import run_batch
 from qbo_sync.sandbox.cdc import changes
 from qbo_sync.sandbox.company import Company
@@ -111,6 +113,21 @@ def routes(sandbox: Sandbox) -> list[Route]:
                               params.get("changedSince"), now=sandbox.clock.now(),
                               lookback_days=s.cdc_lookback_days, max_objects=s.cdc_max_objects))
 
+    async def upload(request: Request):
+        realm = request.path_params["realm"]
+        raw = await request.body()
+        target = company(request, realm, "Attachable")
+        content_type = request.headers.get("content-type", "")
+        return await idempotent(request, realm, lambda: attachments.upload(
+            target, content_type, raw, max_bytes=sandbox.settings.max_upload_bytes))
+
+    async def download(request: Request):
+        realm, obj_id = request.path_params["realm"], request.path_params["obj_id"]
+        target = company(request, realm, "Attachable")
+        link = attachments.download_link(target, obj_id, now=sandbox.clock.now(),
+                                         base_url=str(request.base_url).rstrip("/"))
+        return Response(link, media_type="text/plain")   # QBO answers the bare link
+
     async def read_one(request: Request):
         realm, entity, obj_id = (request.path_params[k] for k in ("realm", "entity", "obj_id"))
         name = entity_named(entity)
@@ -122,6 +139,8 @@ def routes(sandbox: Sandbox) -> list[Route]:
         raw = await request.body()
         target = company(request, realm, name)
         operation = request.query_params.get("operation")
+        if request.query_params.get("include") == "void":
+            operation = "void"   # QBO voids a payment with ?operation=update&include=void
         return await idempotent(request, realm, lambda: write(target, name, _json_body(raw), operation))
 
     return [
@@ -130,9 +149,30 @@ def routes(sandbox: Sandbox) -> list[Route]:
         Route(prefix + "/query", run_query, methods=["GET", "POST"]),
         Route(prefix + "/batch", batch, methods=["POST"]),
         Route(prefix + "/cdc", cdc, methods=["GET"]),
+        Route(prefix + "/upload", upload, methods=["POST"]),
+        Route(prefix + "/download/{obj_id}", download, methods=["GET"]),
         Route(prefix + "/{entity}/{obj_id}", read_one, methods=["GET"]),
         Route(prefix + "/{entity}", write_one, methods=["POST"]),
     ]
+
+
+def files_router(sandbox: Sandbox) -> APIRouter:
+    """The temporary download links (QBO's TempDownloadUri): outside /v3 and without a
+    token, like the signed storage links QBO hands out; expired or forged: 403."""
+    api = APIRouter()
+
+    @api.get("/files/{realm}/{obj_id}")
+    async def linked_file(realm: str, obj_id: str, expires: str = "", signature: str = ""):
+        found = attachments.linked_file(sandbox, realm, obj_id, expires, signature)
+        if found is None:
+            return Response("This link has expired or is not valid", status_code=403,
+                            media_type="text/plain")
+        doc, data = found
+        return Response(data, media_type=doc.get("ContentType") or "application/octet-stream",
+                        headers={"Content-Disposition": "attachment; filename*=UTF-8''"
+                                                        + quote(doc["FileName"])})
+
+    return api
 
 
 def graphql_router(sandbox: Sandbox) -> APIRouter:
@@ -145,6 +185,10 @@ def graphql_router(sandbox: Sandbox) -> APIRouter:
             payload = orjson.loads(await request.body())
         except orjson.JSONDecodeError:
             return json_response(graphql.error("The request body is not JSON", "BAD_REQUEST"), 400)
-        return json_response(graphql.handle(sandbox.company(request.state.realm), payload))
+        company = sandbox.company(request.state.realm)
+        refused = graphql.refusal(company)
+        if refused is not None:
+            return json_response(refused, 403)
+        return json_response(graphql.handle(company, payload))
 
     return api

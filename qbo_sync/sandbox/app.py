@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from qbo_sync.sandbox import admin, api, oauth_routes
+from qbo_sync.sandbox import admin, api, oauth_routes, web
 from qbo_sync.sandbox.core import Sandbox
 from qbo_sync.sandbox.faults import QboError, fault_body
 from qbo_sync.sandbox.gate import Gate
@@ -17,12 +17,14 @@ from qbo_sync.sandbox.gate import Gate
 log = logging.getLogger("qbo_sync.sandbox")
 
 
-def create_app(sandbox: Sandbox) -> Gate:
+def create_app(sandbox: Sandbox, admin_key: str | None = None) -> Gate:
     app = FastAPI(title="qbo-sync QBO sandbox", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(oauth_routes.router(sandbox))
-    app.include_router(admin.router(sandbox))
+    app.include_router(admin.router(sandbox, admin_key))
+    app.include_router(web.router(sandbox))   # the web app's object pages the console links to
     app.router.routes[:0] = api.routes(sandbox)   # first: the hot path matches at once
     app.include_router(api.graphql_router(sandbox))
+    app.include_router(api.files_router(sandbox))
 
     def fault(error: QboError):
         return api.json_response(fault_body(error, sandbox.clock.iso_ms()), error.http_status)

@@ -11,10 +11,17 @@ import copy
 import threading
 from collections import Counter
 
+from qbo_sync.sandbox import links, tracking
+from qbo_sync.sandbox.attachments import RULES as ATTACHMENT_RULES
 from qbo_sync.sandbox.clock import Clock
-from qbo_sync.sandbox.entities import DELETABLE, PEOPLE, READ_ONLY, RULES, clean
+from qbo_sync.sandbox.entities import DELETABLE, NAME_LISTS, PEOPLE, READ_ONLY, VOIDABLE, clean
+from qbo_sync.sandbox.entities import RULES as LIST_RULES
 from qbo_sync.sandbox.faults import STALE, QboError
+from qbo_sync.sandbox.purchasing import RULES as PURCHASING_RULES
 from qbo_sync.sandbox.store import Store
+
+# Each entity's own rules; what a write does to other objects is links.py's.
+RULES = {**LIST_RULES, **PURCHASING_RULES, **ATTACHMENT_RULES}
 
 
 class Company:
@@ -25,7 +32,7 @@ class Company:
         self.writes: Counter = Counter()
         self._people: dict[str, tuple[str, str]] = {}
         self._names: dict[tuple[str, str], str] = {}
-        for entity in ("Customer", "Vendor", "Employee", "Item", "Account", "Class"):
+        for entity in NAME_LISTS:
             for doc in self.store.namespace(self._ns(entity)).values():
                 self._index(entity, doc)
 
@@ -92,18 +99,33 @@ class Company:
         self.writes[entity] += 1
         return doc
 
-    def create(self, entity: str, body: dict, *, project: bool = False) -> dict:
+    def create(self, entity: str, body: dict, *, project: bool = False,
+               upload_size: int | None = None) -> dict:
         """Create from a request body; project=True marks a Customer as a QBO Project
-        (only the GraphQL Project API may do that)."""
+        (only the GraphQL Project API may do that); upload_size: an Attachable made by
+        /upload, whose file has that size and is downloaded at its FileAccessUri."""
         with self.lock:
             doc = {k: v for k, v in clean(body).items() if k not in READ_ONLY}
-            doc = RULES[entity](self, doc, None)
+            doc = self._checked(entity, doc, None)
             if project:
                 doc["IsProject"] = True
             now = self.clock.iso()
             doc.update(domain="QBO", sparse=False, Id=self._next_id(entity), SyncToken="0",
                        MetaData={"CreateTime": now, "LastUpdatedTime": now})
-            return self._save(entity, doc, None)
+            if upload_size is not None:
+                doc.update(Size=upload_size,
+                           FileAccessUri=f"/v3/company/{self.realm}/download/{doc['Id']}")
+            saved = self._save(entity, doc, None)
+            links.apply(self, entity, saved, None)
+            return saved
+
+    def _checked(self, entity: str, doc: dict, old: dict | None) -> dict:
+        """The entity's own rules, then the company's preferences and the other
+        transactions it links to (both may refuse the write)."""
+        doc = RULES[entity](self, doc, old)
+        tracking.check(self, entity, doc)
+        links.check(self, entity, doc, old)
+        return doc
 
     def update(self, entity: str, body: dict, *, sparse: bool) -> dict:
         with self.lock:
@@ -114,14 +136,41 @@ class Company:
             if entity == "Customer" and old.get("IsProject"):
                 base.setdefault("Job", True)
                 base.setdefault("ParentRef", old.get("ParentRef"))
-            doc = RULES[entity](self, base, old)
-            doc.update(domain="QBO", sparse=False, Id=old["Id"],
-                       SyncToken=str(int(old["SyncToken"]) + 1),
-                       MetaData={"CreateTime": old["MetaData"]["CreateTime"],
-                                 "LastUpdatedTime": self.clock.iso()})
-            saved = self._save(entity, doc, old)
+            doc = self._checked(entity, base, old)
+            saved = self._save(entity, self._next_version(doc, old), old)
             if entity == "Customer" and doc.get("FullyQualifiedName") != old.get("FullyQualifiedName"):
                 self._rename_children(doc)
+            links.apply(self, entity, saved, old)
+            return saved
+
+    def _next_version(self, doc: dict, old: dict) -> dict:
+        doc.update(domain="QBO", sparse=False, Id=old["Id"],
+                   SyncToken=str(int(old["SyncToken"]) + 1),
+                   MetaData={"CreateTime": old["MetaData"]["CreateTime"],
+                             "LastUpdatedTime": self.clock.iso()})
+        return doc
+
+    def touch(self, entity: str, doc: dict) -> None:
+        """Save a change QBO makes to an object on its own (a bill's Balance after a
+        payment): a new SyncToken and LastUpdatedTime, as a user's update would get."""
+        old = self.get(entity, doc["Id"])
+        if doc != old:
+            self._save(entity, self._next_version(copy.deepcopy(doc), old), old)
+
+    def void(self, entity: str, body: dict) -> dict:
+        """QBO's void (?operation=update&include=void): the transaction stays, with its
+        amounts 0 and the note "Voided"; what it paid is open again."""
+        if entity not in VOIDABLE:
+            raise QboError(500, f"Operation Void is not supported for {entity}")
+        with self.lock:
+            old = self._existing(entity, clean(body))
+            doc = copy.deepcopy(old)
+            doc["TotalAmt"] = 0
+            for line in doc.get("Line", []):
+                line["Amount"] = 0
+            doc["PrivateNote"] = "Voided"
+            saved = self._save(entity, self._next_version(doc, old), old)
+            links.apply(self, entity, saved, old)
             return saved
 
     def delete(self, entity: str, body: dict) -> dict:
@@ -130,10 +179,12 @@ class Company:
                                 "objects are made inactive (Active false) instead")
         with self.lock:
             old = self._existing(entity, clean(body))
+            links.check_delete(self, entity, old)
             self.store.delete(self._ns(entity), old["Id"])
             self.store.put(self._ns("_deleted"), f"{entity}:{old['Id']}",
                            {"entity": entity, "Id": old["Id"], "at": self.clock.iso()})
             self.writes[entity] += 1
+            links.apply(self, entity, None, old)
             return {"Id": old["Id"], "status": "Deleted", "domain": "QBO"}
 
     def _existing(self, entity: str, body: dict) -> dict:

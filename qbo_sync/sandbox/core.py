@@ -9,9 +9,11 @@ import threading
 from collections import defaultdict, deque
 from pathlib import Path
 
+from qbo_sync.sandbox import snapshot
 from qbo_sync.sandbox.chaos import Chaos
 from qbo_sync.sandbox.clock import Clock
 from qbo_sync.sandbox.company import Company
+from qbo_sync.sandbox.entities import ENTITIES
 from qbo_sync.sandbox.oauth import OAuth, new_app_credentials
 from qbo_sync.sandbox.seed import DEMO_COMPANY_NAME, seed_company
 from qbo_sync.sandbox.settings import Settings
@@ -61,19 +63,41 @@ class Sandbox:
     def realms(self) -> list[str]:
         return list(self.store.namespace("realms"))
 
-    def _create(self, realm: str, name: str, *, projects_enabled: bool, seed: bool) -> Company:
+    def _create(self, realm: str, name: str, *, projects_enabled: bool, seed: bool,
+                projects_api: str = "allowed") -> Company:
         with self._lock:
-            self.store.put("realms", realm, {"ids": {}, "name": name})
+            self.store.put("realms", realm, {"ids": {}, "name": name, "projects_api": projects_api})
             company = self.company(realm)
             seed_company(company, company_name=name, projects_enabled=projects_enabled, demo=seed)
             return company
 
     def create_realm(self, *, projects_enabled: bool = True, seed: bool = True,
-                     company_name: str | None = None) -> str:
+                     company_name: str | None = None, projects_api: str = "allowed") -> str:
+        """projects_api: "allowed", or how the GraphQL Projects API refuses this app
+        ("tier": not offered to its partner tier; "scope": the connection lacks the scope)."""
         realm = new_realm_id()
         self._create(realm, company_name or f"Sandbox Company {realm[-4:]}",
-                     projects_enabled=projects_enabled, seed=seed)
+                     projects_enabled=projects_enabled, seed=seed, projects_api=projects_api)
         return realm
+
+    def create_realm_from_snapshot(self, body) -> tuple[str, dict[str, int]]:
+        """A new realm holding a copy of a company's lists (snapshot.py); raises
+        SnapshotError, before anything is written, when the snapshot can't be one."""
+        singletons, lists = snapshot.prepare(body, self.clock.iso())
+        realm = new_realm_id()
+        with self._lock:
+            # New objects of every entity get Ids above all copied ones: no Id of the copy
+            # can then be mistaken for a new object's, whatever list it is in.
+            floor = max((int(obj_id) for objects in lists.values() for obj_id in objects), default=0)
+            ids = {entity: floor for entity in ENTITIES.values()}
+            self.store.put("realms", realm, {"ids": ids, "name": snapshot.company_name(body, singletons)})
+            for entity, doc in singletons.items():
+                self.store.put(f"r:{realm}:{entity}", "1", doc)
+            for entity, objects in lists.items():
+                for obj_id, doc in objects.items():
+                    self.store.put(f"r:{realm}:{entity}", obj_id, doc)
+            self.company(realm)   # indexes the copied names
+        return realm, {entity: len(objects) for entity, objects in lists.items()}
 
     def reset(self) -> None:
         """A fresh sandbox: the demo company re-seeded; demo realm id and app kept."""

@@ -16,11 +16,14 @@ from qbo_sync.sandbox.faults import DUPLICATE_NAME, INACTIVE_REF, QboError
 ENTITIES = {
     name.lower(): name
     for name in ("Customer", "Vendor", "Employee", "Item", "Account", "Class",
-                 "TimeActivity", "Bill", "CompanyInfo", "Preferences")
+                 "TimeActivity", "Bill", "CompanyInfo", "Preferences",
+                 "BillPayment", "PurchaseOrder", "Department", "Term", "Attachable")
 }
-NAME_LISTS = {"Customer", "Vendor", "Employee", "Item", "Account", "Class"}
+NAME_LISTS = {"Customer", "Vendor", "Employee", "Item", "Account", "Class", "Department", "Term"}
 PEOPLE = {"Customer", "Vendor", "Employee"}          # DisplayName unique across these
-DELETABLE = {"TimeActivity", "Bill"}                   # name lists are made inactive instead
+# Name lists are made inactive instead of deleted.
+DELETABLE = {"TimeActivity", "Bill", "BillPayment", "PurchaseOrder", "Attachable"}
+VOIDABLE = {"BillPayment"}                              # ?operation=update&include=void
 WRITABLE = NAME_LISTS | DELETABLE
 READ_ONLY = {"Id", "SyncToken", "MetaData", "domain", "sparse", "FullyQualifiedName", "Level",
              "time", "status"}
@@ -78,6 +81,13 @@ def _number(doc: dict, field: str, element: str | None = None) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         raise QboError(2010, f"Property Name:{field} must be a number", element or field) from None
+
+
+def non_negative(doc: dict, field: str) -> float | None:
+    value = _number(doc, field)
+    if value is not None and value < 0:
+        raise QboError(6000, f"{field} cannot be negative", field)
+    return value
 
 
 def check_length(doc: dict, field: str, limit: int) -> None:
@@ -181,6 +191,9 @@ def check_vendor(ctx, doc: dict, old: dict | None) -> dict:
 
 def check_employee(ctx, doc: dict, old: dict | None) -> dict:
     _person(ctx, "Employee", doc, old)
+    # Labour cost rate (job costing) and billing rate: money per hour, never negative.
+    non_negative(doc, "CostRate")
+    non_negative(doc, "BillRate")
     doc.setdefault("BillableTime", False)
     return doc
 
@@ -254,6 +267,29 @@ def check_class(ctx, doc: dict, old: dict | None) -> dict:
     return doc
 
 
+def check_department(ctx, doc: dict, old: dict | None) -> dict:
+    """A location (Department): a name list like Class, nested with SubDepartment."""
+    _named(ctx, "Department", doc, old, parent_flag="SubDepartment")
+    return doc
+
+
+TERM_TYPES = {"Standard": ("DueDays", "DiscountDays"),
+              "DateDriven": ("DayOfMonthDue", "DueNextMonthDays", "DiscountDayOfMonth")}
+
+
+def check_term(ctx, doc: dict, old: dict | None) -> dict:
+    """Payment terms: Standard (due after DueDays) or DateDriven (DayOfMonthDue)."""
+    _named(ctx, "Term", doc, old, limit=31)
+    kind = "DateDriven" if doc.get("DayOfMonthDue") not in (None, "") else "Standard"
+    for field in TERM_TYPES["Standard"] + TERM_TYPES["DateDriven"]:
+        non_negative(doc, field)
+    if kind == "Standard" and doc.get("DueDays") in (None, ""):
+        raise QboError(2020, "Required parameter DueDays or DayOfMonthDue is missing in the "
+                             "request", "DueDays")
+    doc["Type"] = kind   # read-only in QBO: follows from the fields given
+    return doc
+
+
 def check_time_activity(ctx, doc: dict, old: dict | None) -> dict:
     name_of = doc.get("NameOf")
     if not name_of:
@@ -306,8 +342,8 @@ def check_time_activity(ctx, doc: dict, old: dict | None) -> dict:
     if status == "Billable" and doc.get("HourlyRate") in (None, ""):
         raise QboError(2020, "Required parameter HourlyRate is missing in the request "
                              "(BillableStatus is Billable)", "HourlyRate")
-    _number(doc, "HourlyRate")
-    _number(doc, "CostRate")
+    non_negative(doc, "HourlyRate")
+    non_negative(doc, "CostRate")
     item = ref(ctx, doc, "ItemRef", "Item")
     if item is not None and item.get("Type") != "Service":
         raise QboError(6000, "ItemRef of a TimeActivity must be a Service item", "ItemRef")
@@ -323,13 +359,8 @@ def check_time_activity(ctx, doc: dict, old: dict | None) -> dict:
     return doc
 
 
-def check_bill(ctx, doc: dict, old: dict | None) -> dict:
-    ref(ctx, doc, "VendorRef", "Vendor", required=True)
-    lines = doc.get("Line")
-    if not isinstance(lines, list) or not lines:
-        raise QboError(2020, "Required parameter Line is missing in the request", "Line")
-    check_length(doc, "DocNumber", 21)
-    check_length(doc, "PrivateNote", 4000)
+def expense_lines(ctx, lines: list, noun: str) -> float:
+    """Check the expense lines of a Bill or PurchaseOrder; number them; answer their total."""
     total = 0.0
     for number, line in enumerate(lines, start=1):
         if not isinstance(line, dict):
@@ -353,10 +384,21 @@ def check_bill(ctx, doc: dict, old: dict | None) -> dict:
             raise QboError(2020, "Required parameter Line.Amount is missing in the request",
                            "Line.Amount")
         if amount < 0:
-            raise QboError(6000, "Bill line amounts cannot be negative", "Line.Amount")
+            raise QboError(6000, f"{noun} line amounts cannot be negative", "Line.Amount")
         line["Id"] = str(number)
         line["LineNum"] = number
         total += amount
+    return total
+
+
+def check_bill(ctx, doc: dict, old: dict | None) -> dict:
+    ref(ctx, doc, "VendorRef", "Vendor", required=True)
+    lines = doc.get("Line")
+    if not isinstance(lines, list) or not lines:
+        raise QboError(2020, "Required parameter Line is missing in the request", "Line")
+    check_length(doc, "DocNumber", 21)
+    check_length(doc, "PrivateNote", 4000)
+    total = expense_lines(ctx, lines, "Bill")
     doc.setdefault("TxnDate", ctx.today())
     doc.setdefault("DueDate", doc["TxnDate"])
     if "APAccountRef" in doc:
@@ -375,4 +417,5 @@ RULES: dict[str, Callable[[Any, dict, dict | None], dict]] = {
     "Customer": check_customer, "Vendor": check_vendor, "Employee": check_employee,
     "Item": check_item, "Account": check_account, "Class": check_class,
     "TimeActivity": check_time_activity, "Bill": check_bill,
+    "Department": check_department, "Term": check_term,
 }

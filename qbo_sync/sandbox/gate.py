@@ -57,9 +57,12 @@ class Gate:
         parts = path.split("/")
         realm = parts[3] if len(parts) > 3 and parts[2] == "company" else None
         length = _header(scope, b"content-length")
-        if length and length.isdigit() and int(length) > sb.settings.max_body_bytes:
+        limit = sb.settings.max_body_bytes
+        if path.endswith("/upload"):   # a file, base64 or not, plus its metadata
+            limit = max(limit, sb.settings.max_upload_bytes * 4 // 3 + 64 * 1024)
+        if length and length.isdigit() and int(length) > limit:
             await fault(QboError(2010, f"Request body of {length} bytes exceeds the limit of "
-                                       f"{sb.settings.max_body_bytes} bytes", status=413))
+                                       f"{limit} bytes", status=413))
             return
         try:
             token_realm = sb.oauth.realm_of(_header(scope, b"authorization"))

@@ -3,8 +3,13 @@
 Not a GraphQL engine: the operation is recognised by its field name and the input read
 from `variables.input`. projectManagementCreateProject creates a Customer with
 IsProject true, Job true, ParentRef = the given customer; projectManagementUpdateProject
-changes it. With Preferences OtherPrefs ProjectsEnabled false the answer is a GraphQL
-error, as Intuit gives for a company without Projects.
+changes it; projectManagementProjects lists projects (the first `first`, as edges). With
+Preferences OtherPrefs ProjectsEnabled false the answer is a GraphQL error, as Intuit
+gives for a company without Projects.
+
+Intuit offers the Projects API to some partner tiers only, and only to tokens with the
+project-management.project scope. A realm created with projects_api "tier" or "scope"
+refuses every Projects operation with HTTP 403, as Intuit refuses such an app.
 """
 
 from __future__ import annotations
@@ -15,6 +20,21 @@ from qbo_sync.sandbox.faults import QboError
 STATUSES = {"OPEN", "IN_PROGRESS", "COMPLETED", "CANCELED", "ON_HOLD"}
 NOT_ENABLED = ("Projects are not enabled for this company. Turn on Projects in QuickBooks "
                "Online (Settings > Account and settings > Advanced > Projects).")
+
+
+# realm setting projects_api -> the refusal's message (None: the API answers).
+PROJECTS_API = {
+    "allowed": None,
+    "tier": ("The Projects API is not available for this app's Intuit App Partner Program tier "
+             "(Silver, Gold or Platinum is required)"),
+    "scope": "The access token does not have the required scope project-management.project",
+}
+
+
+def refusal(company: Company) -> dict | None:
+    """The 403 answer when this realm's Projects API refuses the app, else None."""
+    message = PROJECTS_API.get((company.record or {}).get("projects_api") or "allowed")
+    return error(message, "FORBIDDEN") if message else None
 
 
 def error(message: str, code: str, path: str | None = None) -> dict:
@@ -30,14 +50,17 @@ def handle(company: Company, payload) -> dict:
     variables = payload.get("variables") or {}
     text = payload["query"]
     for field, run in (("projectManagementCreateProject", _create),
-                       ("projectManagementUpdateProject", _update)):
+                       ("projectManagementUpdateProject", _update),
+                       ("projectManagementProjects", _list)):
         if field in text:
             break
     else:
-        return error("Only projectManagementCreateProject and projectManagementUpdateProject "
-                     "are served by the sandbox", "UNSUPPORTED_OPERATION")
+        return error("Only projectManagementCreateProject, projectManagementUpdateProject and "
+                     "projectManagementProjects are served by the sandbox", "UNSUPPORTED_OPERATION")
     if not company.projects_enabled:
         return error(NOT_ENABLED, "PROJECTS_NOT_ENABLED", field)
+    if run is _list:
+        return {"data": {field: run(company, variables if isinstance(variables, dict) else {})}}
     data = variables.get("input") if isinstance(variables, dict) else None
     if not isinstance(data, dict):
         return error("Variable 'input' is required", "BAD_USER_INPUT", field)
@@ -85,6 +108,13 @@ def _create(company: Company, data: dict) -> dict:
         "description": data.get("description"), "status": data.get("status") or "IN_PROGRESS",
         "startDate": data.get("startDate"), "dueDate": data.get("dueDate")})
     return _answer(company, customer)
+
+
+def _list(company: Company, variables: dict) -> dict:
+    """Projects; the variable `first` caps how many."""
+    first = variables.get("first") if isinstance(variables.get("first"), int) else 100
+    projects = [c for c in company.all("Customer") if c.get("IsProject")][:max(0, first)]
+    return {"edges": [{"node": _answer(company, c)} for c in projects]}
 
 
 def _update(company: Company, data: dict) -> dict:

@@ -31,6 +31,8 @@ def write(company: Company, entity: str, body, operation: str | None) -> dict:
         raise QboError(500, f"Operation write is not supported for {entity}")
     if operation == "delete":
         return {entity: company.delete(entity, body)}
+    if operation == "void":
+        return {entity: company.void(entity, body)}
     if operation not in (None, "", "create", "update"):
         raise QboError(500, f"Operation {operation} is not supported for {entity}")
     sparse = str(body.get("sparse", "false")).lower() == "true"

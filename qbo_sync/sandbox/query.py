@@ -559,8 +559,26 @@ def _compare(actual: Any, operator: str, literal: Literal, naive_tz: tzinfo) -> 
     return left >= right
 
 
+def _candidates(row: dict, path: str) -> list[Any]:
+    """The values at a dotted path; a list on the way (an Attachable's AttachableRef) gives
+    one value per element, and the row matches when any of them does, as in QBO's
+    `AttachableRef.EntityRef.Value = '95'`."""
+    parts = path.split(".")
+    for i in range(1, len(parts)):
+        above = _lookup(row, ".".join(parts[:i]))
+        if isinstance(above, list):
+            rest = ".".join(parts[i:])
+            return [value for item in above if isinstance(item, dict)
+                    for value in _candidates(item, rest)]
+    return [_lookup(row, path)]
+
+
 def _matches(row: dict, condition: Condition, naive_tz: tzinfo) -> bool:
-    actual = _lookup(row, condition.field)
+    return any(_matches_value(actual, condition, naive_tz)
+               for actual in _candidates(row, condition.field))
+
+
+def _matches_value(actual: Any, condition: Condition, naive_tz: tzinfo) -> bool:
     if actual is _MISSING:
         return False
     if condition.operator == "IN":

@@ -46,7 +46,8 @@ def seed_company(company: Company, *, company_name: str, projects_enabled: bool,
         "NameValue": [{"Name": "IndustryType", "Value": "Construction Trades"}],
     })
     company.put_singleton("Preferences", {
-        "AccountingInfoPrefs": {"ClassTrackingPerTxn": True, "TrackDepartments": False,
+        "AccountingInfoPrefs": {"ClassTrackingPerTxn": False, "ClassTrackingPerTxnLine": True,
+                                "TrackDepartments": False, "DepartmentTerminology": "Location",
                                 "CustomerTerminology": "Customers"},
         "TimeTrackingPrefs": {"UseServices": True, "BillCustomers": True, "ShowBillRateToAll": False,
                               "WorkWeekStartDate": "Monday", "MarkTimeEntriesBillable": True},

@@ -31,8 +31,9 @@ def _url_host(host: str) -> str:
 
 class SandboxServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
-                 db_path: str | Path | None = None) -> None:
+                 db_path: str | Path | None = None, admin_key: str | None = None) -> None:
         self.host, self.port, self.db_path = host, port, db_path
+        self.admin_key = admin_key   # set: /admin/... answers only requests that carry it
         self.sandbox: Sandbox | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -68,7 +69,7 @@ class SandboxServer:
             self.sandbox = Sandbox(self.db_path)
         except Exception as exc:   # a bad --db path or an unreadable file
             raise SandboxError(f"cannot open sandbox database {self.db_path}: {exc}") from None
-        config = uvicorn.Config(create_app(self.sandbox), log_level="warning", access_log=False,
+        config = uvicorn.Config(create_app(self.sandbox, self.admin_key), log_level="warning", access_log=False,
                                 lifespan="off", loop="asyncio", timeout_keep_alive=30)
         self._server = uvicorn.Server(config)
         return self._server

@@ -24,6 +24,7 @@ class Settings:
     drop_after_write_rate: float = 0.0    # share of writes applied, then the connection dropped
     fault_seed: int | None = None         # a seed makes the injected faults repeatable
     max_body_bytes: int = 4 * 1024 * 1024
+    max_upload_bytes: int = 100 * 1024 * 1024   # one attachment (Intuit: 100 MB)
     access_token_seconds: int = 3600
     refresh_token_seconds: int = 8726400  # Intuit's x_refresh_token_expires_in (101 days)
     refresh_grace_seconds: int = 86400    # a rotated refresh token keeps working this long

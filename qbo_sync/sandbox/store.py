@@ -62,6 +62,14 @@ class Store:
             if self._db is not None:
                 self._db.execute("DELETE FROM docs WHERE ns = ? AND key = ?", (ns, key))
 
+    def drop(self, ns: str) -> int:
+        """Forget one namespace; how many documents it held."""
+        with self.lock:
+            held = len(self._data.pop(ns, {}))
+            if self._db is not None:
+                self._db.execute("DELETE FROM docs WHERE ns = ?", (ns,))
+            return held
+
     def clear(self) -> None:
         with self.lock:
             self._data.clear()

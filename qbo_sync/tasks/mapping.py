@@ -11,6 +11,8 @@ def map_stage(config: str | None, entities: list[str] | None) -> dict:
     summary = {}
     for result in run_map(resources(config), entities):
         print(f"Mapped {result.entity}: {result.checked} checked, {result.linked} linked now, "
+              f"{result.adopted} found in QuickBooks already (the push updates them), "
               f"{len(result.missing)} still need a QBO link")
-        summary[result.entity] = {"linked": result.linked, "missing": len(result.missing)}
+        summary[result.entity] = {"linked": result.linked, "adopted": result.adopted,
+                                  "missing": len(result.missing)}
     return summary

@@ -18,5 +18,6 @@ def push_stage(config: str | None, preview: Preview) -> list:
 
     results = run_push(resources(config), preview, flow_run_id=flow_run_id(), on_progress=progress)
     for r in results:
-        print(f"Pushed {r.entity}: {r.created} created, {r.updated} updated, {len(r.failed)} failed")
+        print(f"Pushed {r.entity}: {r.created} created, {r.updated} updated, {r.linked} linked to existing "
+              f"QBO objects, {len(r.failed)} failed")
     return results

@@ -4,7 +4,6 @@ Importing this package does not import Great Expectations (2-3 s, ~230 MB); the 
 validate_frame or load_suite call does, once per process.
 """
 
-from qbo_sync.validation.names import clean_qbo_name
 from qbo_sync.validation.runner import ValidationOutcome, validate_frame
 from qbo_sync.validation.suites import SuiteError, available_suites, default_suites_dir, load_suite
 
@@ -12,7 +11,6 @@ __all__ = [
     "SuiteError",
     "ValidationOutcome",
     "available_suites",
-    "clean_qbo_name",
     "default_suites_dir",
     "load_suite",
     "validate_frame",

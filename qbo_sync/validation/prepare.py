@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qbo_sync.validation.names import clean_qbo_name
+from qbo_sync.entities.names import clean_name
 
 # What a number helper parses: "8", "-2", "7.5", ".5". "1e3", "1,000", "inf" stay missing there,
 # so the suite's own "is a number" regex is their only reason.
@@ -115,7 +115,7 @@ def _weekdays(values: pd.Series, date_format: str) -> pd.Series:
 
 
 def _qbo_names(values: pd.Series, _date_format: str) -> pd.Series:
-    return values.map(clean_qbo_name, na_action="ignore").astype(object)
+    return values.map(clean_name, na_action="ignore").astype(object)
 
 
 _HELPERS = {"numbers": _numbers, "dates": _dates, "weekdays": _weekdays, "qbo_names": _qbo_names}

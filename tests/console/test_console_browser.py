@@ -112,7 +112,7 @@ def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, 
     failed = row(page, "P-00014").locator(".status")
     expect(failed).to_have_text("Failed")
     failed.hover()
-    expect(failed).to_have_attribute("title", re.compile("already has a customer, vendor or employee with this name"))
+    expect(failed).to_have_attribute("title", re.compile('already has a (vendor|customer, vendor or employee) named "Ace Concrete Supply"'))
     source.edit("projects", "project_id", "P-00014", name="Ace Concrete Yard Expansion")
     failed.click()
     expect(flash(page)).to_contain_text("Done: 1 created, 0 updated, 0 failed", timeout=90_000)

@@ -89,7 +89,10 @@ def test_console_wording_keeps_the_facts_and_drops_every_cli_command():
     assert not [text for text in shown if "qbo-sync" in text or not text.strip()]
     assert shown[-2:] == ["Failed before: QBO refused it (fix it in the source)",
                           'no QBO customer has the id or name "Acme"']
-    assert reasons.offered_action("failed", [stored[0]], None) == "link_existing"   # 6240 comes first
+    assert reasons.offered_action("failed", [stored[0]], None, "Vendor") == "link_existing"   # 6240 comes first
+    named = 'QuickBooks already has a vendor named "Ace", and names must be unique across customers, vendors'
+    assert reasons.offered_action("failed", [named], None, "Vendor") == "link_existing"
+    assert reasons.offered_action("failed", [named], None, "Customer") == ""   # a vendor cannot be a project
     assert reasons.offered_action("needs_action", [], {"state": "changed"}) == "reconcile"
     assert reasons.offered_action("needs_action", [], {"parts": {"mon": "deleted"}}) == "recreate"
 

@@ -20,8 +20,8 @@ def drop_bill(source, bill_id):
 
 def with_rule(res, on: bool):
     current = mappings.for_resources(res)
-    bills = current.vendor_bills.model_copy(update={"delete_in_qbo_when_deleted_in_source": on})
-    mappings.use(res, current.model_copy(update={"vendor_bills": bills}))
+    bills = mappings.replace(current.vendor_bills, delete_in_qbo_when_deleted_in_source=on)
+    mappings.use(res, mappings.replace(current, vendor_bills=bills))
 
 
 def test_rule_on_deletes_the_bill_in_quickbooks(res, source):

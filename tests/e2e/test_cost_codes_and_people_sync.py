@@ -9,8 +9,8 @@ from tests.e2e.test_timesheets_sync import named, qbo, rows, sync
 
 
 def test_cost_codes_map_by_type_with_overrides_linking_existing_objects(res):
-    mappings.use(res, mappings.Mappings(cost_codes={"overrides": {
-        "03-200": {"target": "account", "name": "Job Materials"}, "01-100": {"target": "class", "name": "Commercial"}}}))
+    mappings.use(res, mappings.Mappings.parse({"cost_codes": {"overrides": {
+        "03-200": {"target": "account", "name": "Job Materials"}, "01-100": {"target": "class", "name": "Commercial"}}}}))
     sync(res, ["cost_codes"])
     codes = rows(res, "cost_codes")
     assert {r["status"] for r in codes.values()} == {"Synced"}
@@ -39,7 +39,7 @@ def test_mapping_check_lists_what_has_no_quickbooks_target(res):
 
 
 def test_people_not_in_quickbooks_need_action_when_creating_is_off(res, source):
-    mappings.use(res, mappings.Mappings(employees={"create_missing": False}))
+    mappings.use(res, mappings.Mappings.parse({"employees": {"create_missing": False}}))
     source.edit("vendors", "vendor_id", "V-00006", name="Harbor View Properties LLC")
     sync(res, ["employees", "vendors"])
     employees, vendors = rows(res, "employees"), rows(res, "vendors")

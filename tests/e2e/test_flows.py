@@ -42,8 +42,8 @@ def _artifact_keys(flow_run_id: str) -> set[str]:
 def test_sync_flow_runs_every_stage_and_logs_to_prefect(prefect, res, config_for, admin, realm):
     # Projects only: every entity's own end-to-end tests are in tests/e2e/test_<entity>*.py.
     report = sync(entities=["projects"], mode="all", approval="yes", config=config_for(res))
-    # Two projects already exist in the demo company as sub-customers: adopted, so updated.
-    assert report["pushed"] == [{"entity": "projects", "created": 7, "updated": 2, "failed": 0}]
+    # Two projects already exist in the demo company as sub-customers: linked (adopted), not created.
+    assert report["pushed"] == [{"entity": "projects", "created": 7, "updated": 0, "linked": 2, "failed": 0}]
     assert report["counts"]["projects"]["Synced"] == 9
     assert report["counts"]["projects"]["Needs Action"] == 3
     assert {p["source_id"] for p in report["problems"]} == {"P-00009", "P-00011", "P-00012"}

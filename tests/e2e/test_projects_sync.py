@@ -264,7 +264,10 @@ def test_qbo_rejection_is_failed_with_a_readable_reason_then_retry_succeeds(res,
     sync_once(res)
     row = by_id(res)["P-00006"]
     assert row["status"] == "Failed"
-    assert row["reasons"][0].startswith("QuickBooks already has a customer, vendor or employee with this name")
+    # Vendors were not pulled in a projects-only run: the reason names the name, never QBO's "Id=".
+    assert row["reasons"][0].startswith('QuickBooks already has a customer, vendor or employee named '
+                                        '"Ace Concrete Supply"')
+    assert "Id=" not in row["reasons"][0]
     attempts = history(res.db, "P-00006")["sync_activity"]
     assert attempts[-1]["outcome"] == "failed" and attempts[-1]["operation"] == "create"
 

@@ -107,7 +107,9 @@ def test_on_demand_run_waits_for_the_answer_in_the_ui(prefect_server, res, confi
         flow_run_id = _paused_run(prefect_server)
         assert admin.counts(realm)["writes"] == writes, "nothing is pushed while waiting"
         shown, schema = _form(prefect_server, flow_run_id)
-        assert "| projects | 9 | 0 | 3 |" in shown and "Needs Action: 3" in shown, shown
+        # What the push then does: 7 created, the 2 the demo company already has linked.
+        assert "/e/projects) | 7 | 0 | 2 | 0 | 3 | 0 |" in shown and "| [Projects](" in shown, shown
+        assert "### Needs Action: 3 record(s)" in shown and "/e/projects?status=needs_action" in shown, shown
         # An explicit question: Approve or Reject, no default that decides for a forgetful user.
         decision = schema["properties"]["decision"]
         assert decision["enum"] == ["Approve", "Reject"] and "default" not in decision
@@ -126,7 +128,7 @@ def test_on_demand_run_waits_for_the_answer_in_the_ui(prefect_server, res, confi
     if approve:
         assert (state["type"], state["name"]) == ("COMPLETED", "Completed")
         assert report["note"] == "Approved by Fay in the Prefect UI: checked by finance."
-        assert report["pushed"] == [{"entity": "projects", "created": 7, "updated": 2, "failed": 0}]
+        assert report["pushed"] == [{"entity": "projects", "created": 7, "updated": 0, "linked": 2, "failed": 0}]
         assert admin.counts(realm)["writes"] != writes
     else:
         # Told apart from a pushed run at a glance: Cancelled, named Rejected, saying by whom.

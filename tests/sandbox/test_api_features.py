@@ -10,9 +10,8 @@ import pytest
 import requests
 from quickbooks.batch import batch_create
 from quickbooks.cdc import change_data_capture
-from quickbooks.exceptions import QuickbooksException, ValidationException
+from quickbooks.exceptions import ValidationException
 from quickbooks.objects import Bill, Customer, TimeActivity, Vendor
-from quickbooks.objects.employee import Employee
 
 from conftest import fault_code, make_client
 
@@ -125,6 +124,17 @@ def test_requestid_replays_first_answer_without_writing(qb, admin, info):
             and "requestid" in r["query"]] == [False, True]
 
 
+def test_forgotten_requestid_is_new_work(qb, admin, info):
+    """QBO remembers request ids for a while only: after the admin call forgets them, the
+    same id writes again (what a run days later, with a lost staging database, meets)."""
+    rid = str(uuid.uuid4())
+    customer("Forgetful LLC").save(qb=qb, request_id=rid)
+    assert admin.forget_requests(info["realm_id"]) >= 1
+    customer("Forgetful Two LLC").save(qb=qb, request_id=rid)
+    assert Customer.count("DisplayName = 'Forgetful Two LLC'", qb=qb) == 1
+    assert admin.forget_requests(info["realm_id"]) == 1
+
+
 def test_requestid_over_50_characters_is_refused(qb):
     with pytest.raises(ValidationException) as refused:
         customer("Long Request Id").save(qb=qb, request_id="r" * 51)
@@ -163,6 +173,27 @@ def test_project_create_and_update(qb, admin, info):
     assert record.save(qb=qb).Notes == "sparse via REST"
     missing = graphql(info, token, CREATE, {"input": {"name": "No Customer"}}).json()
     assert missing["data"] is None and missing["errors"][0]["extensions"]["code"] == "2020"
+
+
+def test_projects_list_and_the_partner_tier_refusal(admin, info):
+    listing = "query { projectManagementProjects(first: $first) { edges { node { id name } } } }"
+    realm = admin.create_realm(projects_enabled=True, seed=True)
+    token = admin.issue_tokens(realm)["access_token"]
+    qb = make_client(info, admin, realm)
+    parent = Customer.filter(DisplayName="Cedar Ridge School District", qb=qb)[0]
+    made = graphql(info, token, CREATE, {"input": {"name": "Listed", "customer": {"id": parent.Id}}}).json()
+    answer = graphql(info, token, listing, {"first": 5}).json()
+    assert [e["node"]["name"] for e in answer["data"]["projectManagementProjects"]["edges"]] == ["Listed"]
+    assert made["data"]["projectManagementCreateProject"]["id"]
+
+    for refused_by in ("tier", "scope"):
+        realm = admin.create_realm(projects_enabled=True, seed=True, projects_api=refused_by)
+        token = admin.issue_tokens(realm)["access_token"]
+        for query, variables in ((listing, {"first": 1}), (CREATE, {"input": {"name": "X", "customer": {"id": "1"}}})):
+            refused = graphql(info, token, query, variables)
+            assert refused.status_code == 403
+            assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert Customer.count("IsProject = true", qb=make_client(info, admin, realm)) in (0, None)
 
 
 def test_project_refused_when_projects_are_off(admin, info):

@@ -11,20 +11,9 @@ from quickbooks.objects import (Account, Bill, CompanyInfo, Customer, Employee, 
 from quickbooks.objects.bill import Bill  # noqa: F811
 from quickbooks.objects.detailline import (AccountBasedExpenseLine, AccountBasedExpenseLineDetail,
                                            ItemBasedExpenseLine, ItemBasedExpenseLineDetail)
-from quickbooks.objects.base import Ref
 from quickbooks.objects.trackingclass import Class
 
-
-def one(cls, qb, **where):
-    found = cls.filter(qb=qb, **where)
-    assert len(found) == 1, where
-    return found[0]
-
-
-def ref(value) -> Ref:
-    r = Ref()
-    r.value = str(value)
-    return r
+from tests.sandbox.objects import one, ref
 
 
 def raises(exc_class, code, fn):

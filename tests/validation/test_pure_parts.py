@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from qbo_sync.validation import clean_qbo_name
+from qbo_sync.entities.names import clean_name
 from qbo_sync.validation import prepare, reasons
 
 
@@ -19,14 +19,8 @@ from qbo_sync.validation import prepare, reasons
     ("  padded  name ", "padded name"),
     ("Plain name", "Plain name"),
 ])
-def test_clean_qbo_name(raw, cleaned):
-    assert clean_qbo_name(raw) == cleaned
-
-
-def test_clean_qbo_name_agrees_with_the_payload_mapping():
-    mapping = pytest.importorskip("qbo_sync.entities.names")
-    samples = ["Smith: Kitchen", "a::b", " x \r\n y\t", "Plain", "Client : Job : Phase", ""]
-    assert [clean_qbo_name(s) for s in samples] == [mapping.clean_name(s) for s in samples]
+def test_clean_name(raw, cleaned):
+    assert clean_name(raw) == cleaned
 
 
 def test_blank_to_missing():

@@ -12,10 +12,24 @@ function flash(text, kind = "info") {
   box.hidden = false;
 }
 
+// The session ended (signed out elsewhere, or 8 hours passed): sign in again, then come back here.
+function signInAgain() {
+  window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  return new Promise(() => {});   // nothing after this runs: the page is leaving
+}
+
+// Every request of the page's scripts says so: the server answers an ended session with 401.
+async function request(url, options = {}) {
+  const headers = Object.assign({ "X-Requested-With": "console" }, options.headers || {});
+  const response = await fetch(url, Object.assign({ credentials: "same-origin" }, options, { headers }));
+  if (response.status === 401) return signInAgain();
+  return response;
+}
+
 async function post(url, fields = {}) {
   const body = new URLSearchParams(fields);
-  const response = await fetch(url, {
-    method: "POST", body, credentials: "same-origin",
+  const response = await request(url, {
+    method: "POST", body,
     headers: { "X-CSRF-Token": csrf(), "Accept": "application/json" },
   });
   const type = response.headers.get("content-type") || "";
@@ -32,7 +46,7 @@ const modal = () => $("#modal");
 async function openModal(url, html) {
   const body = $("#modal-body");
   if (html === undefined) {
-    const response = await fetch(url, { credentials: "same-origin" });
+    const response = await request(url);
     html = await response.text();   // server-rendered and escaped by Jinja
     if (!response.ok) { flash(`Could not open: HTTP ${response.status}`, "error"); return; }
   }
@@ -96,7 +110,7 @@ async function follow(job) {
   $("#job-text").textContent = `${job.title}…`;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const response = await fetch(`/jobs/${job.job}`, { headers: { "Accept": "application/json" } });
+    const response = await request(`/jobs/${job.job}`, { headers: { "Accept": "application/json" } });
     const state = await response.json();
     if (!response.ok) { flash(state.detail, "error"); return; }
     if (state.state === "running") {
@@ -214,7 +228,7 @@ async function loadTotals() {
   const foot = $("tr[data-totals]");
   if (!foot) return;
   try {
-    const response = await fetch(foot.dataset.totals, { headers: { "Accept": "application/json" } });
+    const response = await request(foot.dataset.totals, { headers: { "Accept": "application/json" } });
     const data = await response.json();
     if (!response.ok) throw new Error(data.detail);
     $$("[data-total]", foot).forEach((cell) => { cell.textContent = data.totals[Number(cell.dataset.total)] || ""; });
