@@ -33,7 +33,20 @@ def _record_ids(ids: str) -> list[int]:
     return chosen
 
 
-def _selection(request: Request, spec, ids: str) -> list[str]:
+def _selection(request: Request, spec, ids: str, every: str = "", status: str = "", q: str = "") -> list[str]:
+    """The chosen records' source ids: the ids clicked, or (Select All) every record matching
+    the list's filter, on every page."""
+    if every == "1":
+        from qbo_sync import statuses
+
+        try:
+            status_code = statuses.parse(status) if status else None
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        chosen = queries.matching_source_ids(state(request).res.db, queries.ListQuery(spec.name, status_code, q[:200]))
+        if not chosen:
+            raise HTTPException(400, f"no {spec.label.lower()} match this filter")
+        return chosen
     chosen = queries.source_ids(state(request).res.db, spec.name, _record_ids(ids))
     if not chosen:
         raise HTTPException(400, f"none of the selected records are {spec.label}")
@@ -46,11 +59,12 @@ def _job(job: Job) -> dict:
 
 @router.post("/e/{name}/import")
 def import_records(request: Request, name: str, mode: str = Form("new"), ids: str = Form(""),
+                   all: str = Form(""), status: str = Form(""), q: str = Form(""),
                    me: ConsoleUser = Depends(admin)):
     spec = entity(name)
     if mode not in IMPORT_MODES:
         raise HTTPException(400, f"unknown import mode {mode!r}: use new, all or selected")
-    chosen = _selection(request, spec, ids) if mode == "selected" else None
+    chosen = _selection(request, spec, ids, all, status, q) if mode == "selected" else None
     res = state(request).res
 
     def work(_job) -> str:
@@ -115,11 +129,12 @@ def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
 
 
 @router.post("/e/{name}/preview")
-def preview(request: Request, name: str, ids: str = Form(""), me: ConsoleUser = Depends(admin)):
+def preview(request: Request, name: str, ids: str = Form(""), all: str = Form(""), status: str = Form(""),
+            q: str = Form(""), me: ConsoleUser = Depends(admin)):
     from qbo_sync.pipeline import stages
 
     spec = entity(name)
-    chosen = _selection(request, spec, ids)
+    chosen = _selection(request, spec, ids, all, status, q)
     res = state(request).res
     stages.run_validate(res, [spec.name])
     stages.run_map(res, [spec.name])
@@ -145,6 +160,11 @@ def _push_progress(res, since: datetime, planned: int):
     return progress
 
 
+def failed_count(report: dict | None) -> int:
+    """Records QBO refused in a sync or retry run: its outcome shows red, not green."""
+    return sum(p.get("failed", 0) for p in ((report or {}).get("pushed") or []))
+
+
 def _outcome(report: dict) -> str:
     if not report:
         return "Nothing to retry."
@@ -158,10 +178,10 @@ def _outcome(report: dict) -> str:
 
 
 @router.post("/e/{name}/sync")
-def sync(request: Request, name: str, ids: str = Form(""), planned: int = Form(0),
-         me: ConsoleUser = Depends(admin)):
+def sync(request: Request, name: str, ids: str = Form(""), all: str = Form(""), status: str = Form(""),
+         q: str = Form(""), planned: int = Form(0), me: ConsoleUser = Depends(admin)):
     spec = entity(name)
-    chosen = _selection(request, spec, ids)
+    chosen = _selection(request, spec, ids, all, status, q)
     st = state(request)
 
     def work(job: Job) -> str:
@@ -194,3 +214,37 @@ def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     job = st.jobs.start(f"Retry {found[0]}/{found[1]}", me.username, work,
                         progress=_push_progress(st.res, datetime.now(timezone.utc), 1))
     return _job(job)
+
+
+@router.post("/records/{record_id:id}/reconcile")
+def answer_qbo_change(request: Request, record_id: int, choice: str = Form(""),
+                      me: ConsoleUser = Depends(admin)):
+    """A change made in QuickBooks after the sync: keep QuickBooks' version, or overwrite
+    (or create again) with ours at the next sync."""
+    from qbo_sync.pipeline import reconcile
+
+    st = state(request)
+    found = queries.record_entity(st.res.db, record_id)
+    if found is None:
+        raise HTTPException(404, f"no staged record #{record_id}")
+    if choice == "keep":
+        reconcile.keep_quickbooks(st.res.db, str(record_id))
+        return {"detail": f"Kept QuickBooks' version of {found[1]}: the sync leaves it as it is in QuickBooks."}
+    if choice == "ours":
+        reconcile.accept(st.res.db, str(record_id))
+        return {"detail": f"{found[1]} will be written to QuickBooks from ours at the next sync."}
+    raise HTTPException(400, "choose keep (QuickBooks' version) or ours")
+
+
+@router.post("/records/{record_id:id}/link-existing")
+def link_existing_by_name(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
+    """A record QBO refused for a duplicate name: link it to QBO's object of that name."""
+    from qbo_sync.console import existing
+
+    st = state(request)
+    found = queries.record_entity(st.res.db, record_id)
+    if found is None:
+        raise HTTPException(404, f"no staged record #{record_id}")
+    linked = existing.link_by_name(st.res, registry.get(found[0]), record_id)
+    return {"detail": f"{found[1]} is now linked to the existing QuickBooks {linked.qbo_entity.lower()} "
+                      f"\"{linked.name}\": the next sync updates it instead of creating a new one."}

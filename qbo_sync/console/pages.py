@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from qbo_sync import entities as registry
 from qbo_sync import statuses, views
-from qbo_sync.console import queries
+from qbo_sync.console import queries, reasons
 from qbo_sync.console.state import entity, render, state, user
 from qbo_sync.pipeline.records import RecordNotFound
 
@@ -52,14 +52,44 @@ def entity_list(request: Request, name: str, status: str = "", q: str = "", page
     size = int(per_page) if per_page.isdigit() and int(per_page) in queries.PAGE_SIZES else \
         st.settings.console.page_size
     number = int(page) if page.isdigit() and int(page) > 0 else 1
-    listing = queries.list_page(st.res.db, spec, queries.ListQuery(spec.name, status_code, q[:200], number, size))
-    link_choices = {rule.role: queries.qbo_choices(st.res.db, rule.qbo_entity) for rule in spec.links
-                    if any(rule.role not in row["links"] for row in listing.rows)}
+    listing = queries.list_page(st.res.db, spec, queries.ListQuery(spec.name, status_code, q[:200], number, size),
+                                mappings=_mappings(st.res))
+    for row in listing.rows:
+        row["shown_reasons"] = reasons.for_row(row["reasons"])
+        row["action"] = reasons.offered_action(row["status"], row["reasons"], row["reconcile"], spec.qbo_entity)
+    link_choices = {rule.role: queries.qbo_choices(st.res.db, rule.qbo_entity, clients_only=rule.qbo_entity == "Customer")
+                    for rule in spec.links if any(rule.role not in row["links"] for row in listing.rows)}
     # Records gone from the source stay visible, with what became of their QBO objects.
     deleted = views.deleted_in_source(st.res.db, spec.name)
     return render(request, "entity.html", spec=spec, listing=listing, link_choices=link_choices,
-                  deleted=deleted, columns=[_column_header(spec, c) for c in spec.list_columns],
+                  deleted=deleted,
+                  choice_ids={role: {c["qbo_id"] for c in choices} for role, choices in link_choices.items()},
+                  columns=[c.header for c in spec.columns] or
+                          ["Name", *(_column_header(spec, c) for c in spec.list_columns)],
                   labels=statuses.LABELS, status=status_code or "", q=q, page_sizes=queries.PAGE_SIZES)
+
+
+@router.get("/e/{name}/totals")
+def entity_totals(request: Request, name: str, status: str = "", q: str = ""):
+    """The table foot's totals for the list's filter, fetched by the page once it has shown."""
+    spec = entity(name)
+    st = state(request)
+    try:
+        status_code = statuses.parse(status) if status else None
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    query = queries.ListQuery(spec.name, status_code, q[:200])
+    return {"totals": queries.totals(st.res.db, spec, query, _mappings(st.res))}
+
+
+def _mappings(res):
+    """The mappings (a cost code's QBO target before it is synced); none if they do not load."""
+    from qbo_sync import mappings
+
+    try:
+        return mappings.for_resources(res)
+    except (mappings.MappingsError, OSError):
+        return None
 
 
 def _record_view(fn, request: Request, record_id: int) -> dict:
@@ -108,8 +138,10 @@ def job_status(request: Request, job_id: int):
     job = state(request).jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no job {job_id} (the console was restarted?)")
+    from qbo_sync.console.actions import failed_count
+
     return {"id": job.id, "title": job.title, "state": job.state, "message": job.message,
-            "progress": job.progress_text()}
+            "progress": job.progress_text(), "failed": failed_count(job.report)}
 
 
 def prefect_ui_url() -> str | None:

@@ -67,6 +67,39 @@ class LinkRule:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of the console's list, as a finance person reads it.
+
+    value(row, listed) reads the staged source row (and, for what QBO keeps such as a bill's
+    balance or a cost code's target, the record's QBO state and the mappings). A `ref` column holds the source id of another
+    entity's record, shown by that record's name; a `total` column is summed over the
+    records matching the console's filter: by the database when `sums` names where the numbers
+    are ("data.mon": a source field; "qbo_objects.balance.balance"), else row by row.
+    """
+
+    header: str
+    value: Callable[[dict, "Listed"], Any]
+    kind: str = "text"            # text | money | hours | date | flag
+    ref: str | None = None        # the entity whose record name stands for the id
+    total: bool = False
+    sums: tuple[str, ...] = ()    # JSON paths whose sum is the total, summed by the database
+    width: str = ""               # a CSS width class: "narrow" (hours), "total", "medium" or "wide" (names)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What a console column may read besides the source row."""
+
+    qbo_objects: dict = field(default_factory=dict)   # Record.qbo_objects
+    mappings: Any = None                               # qbo_sync.mappings.Mappings
+
+
+def field_column(header: str, key: str, **options) -> Column:
+    """A column showing one source field as it is."""
+    return Column(header, lambda row, _qbo: row.get(key, ""), **options)
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     name: str                                 # "projects": the source table and suite name
     label: str                                # "Projects", as the console's tab says
@@ -75,6 +108,8 @@ class EntitySpec:
     display_name: Callable[[dict], str]       # the name users see for a record
     payload: Callable[[dict, PayloadContext], dict]   # source row -> QBO JSON body
     list_columns: tuple[str, ...] = ()        # the entity's own columns in lists
+    # The console's columns, names before ids (none: the name and list_columns as they are).
+    columns: tuple[Column, ...] = ()
     links: tuple[LinkRule, ...] = ()
     depends_on: tuple[str, ...] = ()          # entities pushed before this one
     # How a record is written: "rest" (the v3 API) or "project" (the GraphQL Project API).

@@ -7,12 +7,26 @@ qbo_sync.mappings.CostCodeMapping); an existing QBO object of the same name is l
 
 from __future__ import annotations
 
-from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync.entities.base import Column, EntitySpec, Listed, PayloadContext, field_column
 from qbo_sync.entities.names import clean_name
 
 
 def target_of(row: dict, mappings) -> str:
     return mappings.cost_codes.target_of(row)[0]
+
+
+TARGET_LABELS = {"Item": "Service item", "Account": "Expense account", "Class": "Class"}
+
+
+def qbo_target(row: dict, listed: Listed) -> str:
+    """Where the cost code lands in QBO: the object it was synced to, else what the mapping says."""
+    synced = (listed.qbo_objects.get("target") or {}).get("entity")
+    if synced:
+        return TARGET_LABELS.get(synced, synced)
+    if listed.mappings is None:
+        return ""
+    entity, name = listed.mappings.cost_codes.target_of(row)
+    return f"{TARGET_LABELS.get(entity, entity)}: {name}"
 
 
 def payload(row: dict, ctx: PayloadContext) -> dict:
@@ -38,6 +52,9 @@ COST_CODES = EntitySpec(
     display_name=lambda row: clean_name(f"{row.get('code', '')} {row.get('name', '')}"),
     payload=payload,
     list_columns=("name", "type", "active"),
+    columns=(field_column("Code", "code"), field_column("Name", "name", width="wide"),
+             field_column("Type", "type"), Column("QBO target", qbo_target, width="wide"),
+             field_column("Active", "active", kind="flag")),
     natural_key="Name",
     qbo_entity_of=target_of,
     pulls=("Item", "Account", "Class"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync.entities.base import Column, EntitySpec, PayloadContext, field_column
 from qbo_sync.entities.names import clean_name
 
 
@@ -29,5 +29,8 @@ EMPLOYEES = EntitySpec(
     display_name=display_name,
     payload=payload,
     list_columns=("first_name", "last_name", "email", "active"),
+    columns=(Column("Name", lambda row, _l: display_name(row), width="wide"),
+             field_column("Employee id", "employee_id"), field_column("Email", "email", width="wide"),
+             field_column("Active", "active", kind="flag")),
     pulls=("Customer", "Vendor", "Employee"),
 )

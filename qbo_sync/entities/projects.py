@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qbo_sync.entities.base import EntitySpec, LinkRule, PayloadContext, RefTarget
+from qbo_sync.entities.base import EntitySpec, LinkRule, PayloadContext, RefTarget, field_column
 from qbo_sync.entities.names import clean_name
 
 if TYPE_CHECKING:   # a type only: listing entities must not load the settings machinery
@@ -80,6 +80,10 @@ PROJECTS = EntitySpec(
     display_name=lambda row: clean_name(row.get("name", "")),
     payload=payload,
     list_columns=("number", "client_name", "status", "start_date", "end_date"),
+    columns=(field_column("Name", "name", width="wide"), field_column("Number", "number"),
+             field_column("Client", "client_name", width="wide"), field_column("Project status", "status"),
+             field_column("Start date", "start_date", kind="date"),
+             field_column("End date", "end_date", kind="date")),
     links=(CLIENT,),
     writer=writer,
 )

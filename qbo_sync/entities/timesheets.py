@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from qbo_sync.entities import tracking
-from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
+from qbo_sync.entities.base import Column, EntitySpec, PayloadContext, PayloadError, field_column
 from qbo_sync.entities.projects import project_ref
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -22,6 +22,16 @@ DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Frida
 def refs(row: dict) -> list[tuple[str, str]]:
     return [("employees", row["employee_id"]), ("projects", row["project_id"]),
             ("cost_codes", row["cost_code"])]
+
+
+def week_hours(row: dict) -> str:
+    """The week's total hours; blank when a day is not a number (Needs Action says which)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return str(sum((Decimal((row.get(day) or "0").strip() or "0") for day in DAYS), Decimal(0)))
+    except InvalidOperation:
+        return ""
 
 
 def day_dates(week_ending: str) -> dict[str, str]:
@@ -136,6 +146,14 @@ TIMESHEETS = EntitySpec(
                              f"{row.get('cost_code', '')} · week ending {row.get('week_ending', '')}",
     payload=lambda row, ctx: parts(row, ctx),
     list_columns=("employee_id", "project_id", "cost_code", "week_ending", *DAYS),
+    columns=(field_column("Employee", "employee_id", ref="employees", width="medium"),
+             field_column("Project", "project_id", ref="projects", width="medium"),
+             field_column("Cost code", "cost_code", ref="cost_codes", width="medium"),
+             field_column("Week ending", "week_ending", kind="date"),
+             *(field_column(DAY_NAMES[day][:3], day, kind="hours", total=True, sums=(f"data.{day}",),
+                            width="narrow") for day in DAYS),
+             Column("Week", lambda row, _l: week_hours(row), kind="hours", total=True,
+                    sums=tuple(f"data.{day}" for day in DAYS), width="total")),
     depends_on=("employees", "projects", "cost_codes"),
     natural_key=None,
     write_key=write_key,

@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 
 from qbo_sync.entities import tracking
-from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync.entities.base import Column, EntitySpec, Listed, PayloadContext, field_column
 from qbo_sync.entities.projects import project_ref
 
 DOC_NUMBER_LIMIT = 21   # QBO's DocNumber limit; the suite refuses longer bill numbers
@@ -46,6 +46,22 @@ def refs(row: dict) -> list[tuple[str, str]]:
 
 def total(row: dict) -> Decimal:
     return sum((Decimal(line["amount"]) for line in lines_of(row)), Decimal(0))
+
+
+def amount(row: dict, _listed: Listed) -> str:
+    """The bill's total; blank when a line amount is not a number (Needs Action says which)."""
+    from decimal import InvalidOperation
+
+    try:
+        return str(total(row))
+    except (InvalidOperation, ValueError, KeyError):
+        return ""
+
+
+def balance(_row: dict, listed: Listed) -> str:
+    """QBO's open balance, as last read by reconcile; blank until QBO was read."""
+    found = listed.qbo_objects.get("balance") or {}
+    return str(found["balance"]) if "balance" in found else ""
 
 
 def project_amounts(row: dict) -> list[tuple[str, Decimal, Decimal]]:
@@ -117,6 +133,12 @@ VENDOR_BILLS = EntitySpec(
     display_name=lambda row: f"{row.get('bill_number', '')} ({row.get('vendor_id', '')})",
     payload=payload,
     list_columns=("vendor_id", "bill_number", "bill_date", "due_date", "project_id"),
+    columns=(field_column("Vendor", "vendor_id", ref="vendors", width="wide"),
+             field_column("Bill number", "bill_number"),
+             field_column("Date", "bill_date", kind="date"), field_column("Due date", "due_date", kind="date"),
+             Column("Project", lambda row, _l: bill_project(row), ref="projects", width="wide"),
+             Column("Amount", amount, kind="money", total=True),
+             Column("Balance", balance, kind="money", total=True, sums=("qbo_objects.balance.balance",))),
     depends_on=("vendors", "projects", "cost_codes"),
     natural_key=None,
     write_key=write_key,

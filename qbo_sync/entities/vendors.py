@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qbo_sync.entities.base import EntitySpec, PayloadContext
+from qbo_sync.entities.base import EntitySpec, PayloadContext, field_column
 from qbo_sync.entities.names import clean_name
 
 
@@ -25,5 +25,7 @@ VENDORS = EntitySpec(
     display_name=lambda row: clean_name(row.get("name", "")),
     payload=payload,
     list_columns=("email", "phone", "active"),
+    columns=(field_column("Name", "name", width="wide"), field_column("Email", "email", width="wide"),
+             field_column("Phone", "phone", width="medium"), field_column("Active", "active", kind="flag")),
     pulls=("Customer", "Vendor", "Employee"),
 )

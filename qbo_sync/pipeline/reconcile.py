@@ -244,3 +244,32 @@ def accept(db: StagingDb, record_text: str) -> Record:
         record.updated_at = datetime.now(timezone.utc)
         fingerprints.pending_again(session, record.entity)
         return record
+
+
+def keep_quickbooks(db: StagingDb, record_text: str) -> Record:
+    """QuickBooks' change wins: its version is taken as synced and is not overwritten.
+
+    The record counts as in step with QBO as the source has it now; a later edit in the
+    source is pushed as an update on top of QBO's version. Only for changes: an object
+    deleted in QBO has no version to keep (accept() creates it again).
+    """
+    with db.session() as session, session.begin():
+        record = staged.find(session, record_text)
+        flagged = (record.qbo_objects or {}).get("reconcile")
+        if not flagged:
+            raise ValueError(f"{record.entity}/{record.source_id} has no change in QuickBooks to keep")
+        parts = flagged.get("parts") or {}
+        if flagged.get("state") == "deleted" or "deleted" in parts.values():
+            raise ValueError("It was deleted in QuickBooks: there is no QuickBooks version to keep")
+        objects = {k: v for k, v in record.qbo_objects.items() if k != "reconcile"}
+        for part, token in parts.items():
+            objects[part] = {**objects[part], "sync_token": token}   # its hash stays: no update
+        if not parts:
+            record.sync_token = flagged["sync_token"]
+        record.qbo_objects = objects
+        record.synced_hash = record.content_hash
+        record.reasons = statuses.replace_stage(record.reasons, STAGE, [])
+        record.status = statuses.SYNCED if not record.reasons else statuses.settle(record.reasons)
+        record.updated_at = datetime.now(timezone.utc)
+        fingerprints.pending_again(session, record.entity)
+        return record

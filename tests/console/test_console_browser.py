@@ -37,7 +37,6 @@ def flash(page):
 def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, signed_in, source, realm):
     add_projects(source, ("P-00013", SCRIPT_NAME), ("P-00014", VENDOR_NAME))
     page = signed_in("ada")
-    page.on("dialog", lambda dialog: dialog.accept())   # the "link is permanent" confirmation
     expect(page.locator("#records tbody")).to_contain_text("No projects staged yet")
 
     # Import New Items: every project staged and checked.
@@ -48,11 +47,12 @@ def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, 
     expect(page.locator("#records tbody tr[data-id]")).to_have_count(14)
     headers = page.locator("#records thead th").all_inner_texts()
     assert headers[:3] == ["#", "QBO Customer", "Name"]
+    assert headers[3:5] == ["Number", "Client"]
     assert {"Project status", "Start date", "End date"} <= set(headers)
     assert headers[-3:] == ["Status", "Synced", "Actions"]
 
     # A name with markup is shown as text and nothing in it runs.
-    expect(row(page, "P-00013").locator("td.name")).to_have_text(SCRIPT_NAME)
+    expect(row(page, "P-00013").locator("td.col-name")).to_have_text(SCRIPT_NAME)
     assert page.evaluate("window.__owned") is None
 
     # Needs Action explains itself on hover.
@@ -63,11 +63,12 @@ def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, 
     # Link the unmatched client; afterwards the dropdown is gone and the rule is explained.
     p12 = row(page, "P-00012")
     expect(p12.locator(".status")).to_have_attribute("title", re.compile("no QBO customer is named"))
-    choice = p12.locator("select.link-select option").nth(1).inner_text()
-    p12.locator("select.link-select").select_option(label=choice)
+    choice = page.locator("datalist#choices-customer option").nth(1).get_attribute("value")
+    p12.locator("input.link-input").fill(choice)
+    p12.locator("button.link-confirm").click()
     expect(flash(page)).to_contain_text(f'Linked project P-00012 to "{choice}" for good')
     p12 = row(page, "P-00012")
-    expect(p12.locator("select")).to_have_count(0)
+    expect(p12.locator("input.link-input")).to_have_count(0)
     expect(p12.locator(".linked")).to_have_text(f"Linked {choice}")
     expect(p12.locator(".linked")).to_have_attribute("title", re.compile("cannot be changed"))
     expect(p12.locator(".status")).to_have_text("Needs Sync")
@@ -101,6 +102,7 @@ def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, 
     dialog.locator("#confirm-sync").click()
     expect(page.locator("#job")).to_be_visible()
     expect(flash(page)).to_contain_text("Done: 3 created, 0 updated, 1 failed", timeout=90_000)
+    expect(flash(page)).to_have_class("error")   # a record refused: red, not green
     for synced in ("P-00010", "P-00012", "P-00013"):
         expect(row(page, synced).locator(".status")).to_have_text("Synced")
         expect(row(page, synced).locator("td.synced")).to_have_text(re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"))
@@ -110,12 +112,13 @@ def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, 
     failed = row(page, "P-00014").locator(".status")
     expect(failed).to_have_text("Failed")
     failed.hover()
-    expect(failed).to_have_attribute("title", re.compile('already has a customer, vendor or employee named "Ace Concrete Supply"'))
+    expect(failed).to_have_attribute("title", re.compile('already has a (vendor|customer, vendor or employee) named "Ace Concrete Supply"'))
     source.edit("projects", "project_id", "P-00014", name="Ace Concrete Yard Expansion")
     failed.click()
     expect(flash(page)).to_contain_text("Done: 1 created, 0 updated, 0 failed", timeout=90_000)
+    expect(flash(page)).to_have_class("ok")
     expect(row(page, "P-00014").locator(".status")).to_have_text("Synced")
-    expect(row(page, "P-00014").locator("td.name")).to_have_text("Ace Concrete Yard Expansion")
+    expect(row(page, "P-00014").locator("td.col-name")).to_have_text("Ace Concrete Yard Expansion")
     expect(row(page, "P-00001").locator(".status")).to_have_text("Needs Sync")   # not retried
 
     # Change History: the field change and both sync attempts, in order.
@@ -179,7 +182,7 @@ def test_viewer_sees_but_cannot_act_and_tokenless_posts_are_refused(console, sig
     expect(viewer.locator("#records tbody tr[data-id]")).to_have_count(12)
     expect(viewer.locator("#import-menu")).to_have_count(0)
     expect(viewer.locator("#sync")).to_have_count(0)
-    expect(viewer.locator("select.link-select")).to_have_count(0)
+    expect(viewer.locator("input.link-input")).to_have_count(0)
     post = """async ([url, withToken]) => {
         const headers = {'Accept': 'application/json'};
         if (withToken) headers['X-CSRF-Token'] = document.querySelector('meta[name=csrf-token]').content;

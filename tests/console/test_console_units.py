@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from sqlalchemy import select
+
 from qbo_sync import statuses
 from qbo_sync.console import auth, queries
 from qbo_sync.db.engine import StagingDb
@@ -67,5 +69,62 @@ def test_list_pages_filters_and_searches_thousands_of_records(staging_url):
         assert wildcard.total == 0, "% is searched as text, not as a wildcard"
         by_id = queries.list_page(db, PROJECTS, queries.ListQuery("projects", search="p-003999"))
         assert [r["source_id"] for r in by_id.rows] == ["P-003999"]
+    finally:
+        db.dispose()
+
+
+def test_console_wording_keeps_the_facts_and_drops_every_cli_command():
+    from qbo_sync.console import reasons
+    from qbo_sync.qbo.faults import _PLAIN, classify
+
+    stored = [classify(code, detail="the detail").plain for code in _PLAIN] + [
+        "Changed in QuickBooks after it was synced (version 0 → 2): review it; qbo-sync reconcile "
+        "--accept vendors/V-1 lets the source overwrite it",
+        "Deleted in QuickBooks after it was synced: the sync will not create it again until you "
+        "accept (qbo-sync reconcile --accept bills/B-1)",
+        "Failed before: QBO refused it (fix it in the source, then qbo-sync retry)",
+        'no QBO customer has the id or name "Acme" (run qbo-sync pull if it was added in QuickBooks just now)',
+    ]
+    shown = [reasons.console_text(text) for text in stored]
+    assert not [text for text in shown if "qbo-sync" in text or not text.strip()]
+    assert shown[-2:] == ["Failed before: QBO refused it (fix it in the source)",
+                          'no QBO customer has the id or name "Acme"']
+    assert reasons.offered_action("failed", [stored[0]], None, "Vendor") == "link_existing"   # 6240 comes first
+    named = 'QuickBooks already has a vendor named "Ace", and names must be unique across customers, vendors'
+    assert reasons.offered_action("failed", [named], None, "Vendor") == "link_existing"
+    assert reasons.offered_action("failed", [named], None, "Customer") == ""   # a vendor cannot be a project
+    assert reasons.offered_action("needs_action", [], {"state": "changed"}) == "reconcile"
+    assert reasons.offered_action("needs_action", [], {"parts": {"mon": "deleted"}}) == "recreate"
+
+
+def test_totals_sum_every_matching_record_in_the_database_and_leave_non_numbers_out(staging_url):
+    from sqlalchemy import update
+
+    from qbo_sync.db.models import Record
+    from qbo_sync.entities import TIMESHEETS
+    from tests.console.seed import insert_timesheets
+
+    db = StagingDb(staging_url)
+    try:
+        insert_timesheets(db, 400)     # 8 hours Monday to Friday each
+        with db.engine.begin() as conn:   # one entry's Monday is "abc": left out, its other days kept
+            record_id = conn.scalar(select(Record.id).where(Record.source_id == "T-000001"))
+            conn.execute(update(Record).where(Record.id == record_id).values(data={
+                "entry_id": "T-000001", "employee_id": "E-00001", "project_id": "P-000001",
+                "cost_code": "01-100", "week_ending": "2026-01-04", "mon": "abc", "tue": " 7.25 ",
+                "wed": "8", "thu": "8", "fri": "8", "sat": "", "sun": "0"}))
+        every = queries.totals(db, TIMESHEETS, queries.ListQuery("timesheets"))
+        headers = [c.header for c in TIMESHEETS.columns]
+        shown = dict(zip(headers, every))
+        assert shown["Employee"] is None and shown["Sat"] == "0"
+        assert shown["Mon"] == "3,192"                      # 399 x 8
+        assert shown["Tue"] == "3,199.25"                   # 399 x 8 + 7.25
+        assert shown["Week"] == "15,991.25"                 # the days' sum
+        needs = dict(zip(headers, queries.totals(db, TIMESHEETS, queries.ListQuery("timesheets", statuses.NEEDS_ACTION))))
+        assert needs["Week"] == "3,991.25"                  # 99 entries x 40 hours + T-000001 (Needs Action)
+        page = queries.list_page(db, TIMESHEETS, queries.ListQuery("timesheets", search="T-000001"))
+        assert page.rows[0]["cells"][headers.index("Employee")].text == "Employee 00001"   # the name, not the id
+        assert page.rows[0]["cells"][headers.index("Week")].text == "—"   # not a number: no week total
+        assert page.rows[0]["position"] == 1
     finally:
         db.dispose()

@@ -147,7 +147,7 @@ def test_a_record_opens_its_object_in_quickbooks(console, signed_in, console_res
         stages.run_push(console_res, stages.run_preview(console_res, entity))
     page = signed_in("ada")
     synced = page.locator("#records tbody tr[data-id]").filter(has=page.locator(".status", has_text="Synced")).first
-    name = synced.locator("td.name").inner_text()
+    name = synced.locator("td.col-name").inner_text()
     synced.get_by_role("button", name="Change History").click()
     link = page.locator("#modal .qbo-links a")
     expect(link).to_have_count(1)
@@ -167,7 +167,7 @@ def test_a_record_opens_its_object_in_quickbooks(console, signed_in, console_res
     page.goto(f"{console.url}/e/vendors?status=synced")
     vendor = page.locator("#records tbody tr[data-id]").first
     vendor.get_by_role("button", name="JSON").click()
-    expect(page.locator("#modal .qbo-links a")).to_contain_text(f"Vendor {vendor.locator('td.name').inner_text()}")
+    expect(page.locator("#modal .qbo-links a")).to_contain_text(f"Vendor {vendor.locator('td.col-name').inner_text()}")
     assert "/app/vendordetail?nameId=" in page.locator("#modal .qbo-links a").get_attribute("href")
 
 

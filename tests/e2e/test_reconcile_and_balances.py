@@ -159,3 +159,26 @@ def test_the_map_stage_catches_a_record_edited_on_both_sides(res, source):
     assert qbo(res, "Bill", bill["qbo_id"])["PrivateNote"] == "disputed"
     assert after["B-000001"]["status"] == "Synced"
     assert qbo(res, "Bill", other["qbo_id"])["PrivateNote"] == "only edited in the source"
+
+
+def test_keeping_quickbooks_version_leaves_it_and_a_later_edit_updates_only_what_changed(res, source):
+    sync(res)
+    entry = next(r for r in rows(res, "timesheets").values()
+                 if r["status"] == "Synced" and "mon" in r["qbo_ids"] and "tue" not in r["qbo_ids"])
+    monday = entry["qbo_ids"]["mon"]
+    edit_in_qbo(res, "TimeActivity", monday, Description="fixed by the office")
+    assert f"timesheets/{entry['source_id']}" in reconcile.reconcile(res.db, res.qbo).changed
+
+    kept = reconcile.keep_quickbooks(res.db, f"timesheets/{entry['source_id']}")
+    assert kept.status == "synced" and "reconcile" not in kept.qbo_objects
+    pushes = sync(res)
+    assert not [p for p in pushes if p.entity == "timesheets" and (p.created or p.updated)]
+    assert qbo(res, "TimeActivity", monday)["Description"] == "fixed by the office"
+    assert reconcile.reconcile(res.db, res.qbo).changed == []   # QBO's version is the synced one now
+
+    # The source adds Tuesday: that day is created; Monday, unchanged here, keeps QBO's edit.
+    source.edit("timesheets", "entry_id", entry["source_id"], tue="2")
+    sync(res)
+    after = rows(res, "timesheets")[entry["source_id"]]
+    assert after["status"] == "Synced" and "tue" in after["qbo_ids"]
+    assert qbo(res, "TimeActivity", monday)["Description"] == "fixed by the office"

@@ -55,19 +55,36 @@ async function openModal(url, html) {
 }
 
 // --- selection -------------------------------------------------------------------------
+// Either the rows clicked on this page, or (Select All) every record matching the filter,
+// on every page: then the server resolves the filter, so no page holds 50,000 ids.
 let anchor = null;
+let allMatching = false;
 const rows = () => $$("#records tbody tr[data-id]");
 const selectedIds = () => rows().filter((r) => r.classList.contains("selected")).map((r) => r.dataset.id);
+const matchingTotal = () => Number(($(".toolbar") || { dataset: {} }).dataset.total || 0);
+
+function selectionFields() {
+  if (allMatching) {
+    const { status, q } = $(".toolbar").dataset;
+    return { all: "1", status, q };
+  }
+  return { ids: selectedIds().join(",") };
+}
 
 function refreshSelection() {
-  const n = selectedIds().length;
+  const n = allMatching ? matchingTotal() : selectedIds().length;
   const count = $("#selection-count");
-  if (count) count.textContent = `${n} selected`;
+  if (count) {
+    count.textContent = allMatching
+      ? `All ${n.toLocaleString("en-US")} matching records selected (every page)`
+      : `${n} selected`;
+  }
   $$("[data-needs-selection]").forEach((b) => { b.disabled = n === 0; });
   rows().forEach((r) => r.setAttribute("aria-selected", r.classList.contains("selected")));
 }
 
 function clickSerial(row, event) {
+  if (allMatching) { allMatching = false; rows().forEach((r) => r.classList.remove("selected")); }
   const all = rows();
   if (event.shiftKey && anchor) {
     const [a, b] = [all.indexOf(anchor), all.indexOf(row)].sort((x, y) => x - y);
@@ -101,7 +118,8 @@ async function follow(job) {
       continue;
     }
     sessionStorage.setItem("qbo-sync-flash", JSON.stringify({
-      text: `${state.title}: ${state.message}`, kind: state.state === "done" ? "ok" : "error" }));
+      // A run that finished with records QBO refused is a failure to the reader: red.
+      text: `${state.title}: ${state.message}`, kind: state.state === "done" && !state.failed ? "ok" : "error" }));
     window.location.reload();
     return;
   }
@@ -113,6 +131,25 @@ async function startJob(url, fields) {
   } catch (error) {
     flash(error.message, "error");
   }
+}
+
+// --- row actions: link a client, answer a QuickBooks change, link to an existing object ---
+let previewed = {};
+
+async function act(url, fields) {
+  try {
+    const done = await post(url, fields);
+    sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
+    window.location.reload();
+  } catch (error) { flash(error.message, "error"); }
+}
+
+function linkTo(button) {
+  // The typed or preselected name must be one of the list's: its option carries the QBO id.
+  const input = button.closest(".link-form").querySelector(".link-input");
+  const option = Array.from(input.list ? input.list.options : []).find((o) => o.value === input.value.trim());
+  if (!option) { flash("Choose a name from the list (type part of it to narrow the list).", "error"); return; }
+  act(`/records/${button.dataset.record}/link`, { target: option.dataset.id, role: button.dataset.role });
 }
 
 // --- wiring ----------------------------------------------------------------------------
@@ -132,23 +169,30 @@ document.addEventListener("DOMContentLoaded", () => {
     if (target.dataset.serial) {
       clickSerial(target.closest("tr"), event);
     } else if (target.id === "select-all") {
-      const every = rows().every((r) => r.classList.contains("selected"));
-      rows().forEach((r) => r.classList.toggle("selected", !every));
+      allMatching = !allMatching && matchingTotal() > 0;
+      rows().forEach((r) => r.classList.toggle("selected", allMatching));
       refreshSelection();
     } else if (target.dataset.import) {
       $("#import-menu").open = false;
-      const fields = { mode: target.dataset.import };
-      if (fields.mode === "selected") fields.ids = selectedIds().join(",");
+      let fields = { mode: target.dataset.import };
+      if (fields.mode === "selected") fields = { ...fields, ...selectionFields() };
       startJob(`/e/${entity}/import`, fields);
     } else if (target.id === "sync") {
       try {
         flash("Preparing the preview…");
-        await openModal(null, await post(`/e/${entity}/preview`, { ids: selectedIds().join(",") }));
+        previewed = selectionFields();
+        await openModal(null, await post(`/e/${entity}/preview`, previewed));
         $("#flash").hidden = true;
       } catch (error) { flash(error.message, "error"); }
     } else if (target.id === "confirm-sync") {
       modal().close();
-      startJob(`/e/${target.dataset.entity}/sync`, { ids: target.dataset.ids, planned: target.dataset.planned });
+      startJob(`/e/${target.dataset.entity}/sync`, { ...previewed, planned: target.dataset.planned });
+    } else if (target.classList.contains("link-confirm")) {
+      linkTo(target);
+    } else if (target.dataset.reconcile) {
+      act(`/records/${target.dataset.record}/reconcile`, { choice: target.dataset.reconcile });
+    } else if (target.dataset.linkExisting) {
+      act(`/records/${target.dataset.linkExisting}/link-existing`, {});
     } else if (target.dataset.retry) {
       startJob(`/records/${target.dataset.retry}/retry`, {});
     } else if (target.dataset.modal) {
@@ -161,18 +205,6 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("change", async (event) => {
     const target = event.target;
     if (target.matches("[data-autosubmit]")) target.form.submit();
-    if (target.matches(".link-select") && target.value) {
-      const name = target.options[target.selectedIndex].text;
-      if (!window.confirm(`Link to "${name}"? The link is permanent: it cannot be changed afterwards.`)) {
-        target.value = "";
-        return;
-      }
-      try {
-        const done = await post(`/records/${target.dataset.record}/link`, { target: target.value, role: target.dataset.role });
-        sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
-        window.location.reload();
-      } catch (error) { flash(error.message, "error"); target.value = ""; }
-    }
   });
 
   document.addEventListener("submit", async (event) => {
@@ -188,4 +220,19 @@ document.addEventListener("DOMContentLoaded", () => {
     } catch (error) { flash(error.message, "error"); }
   });
   refreshSelection();
+  loadTotals();
 });
+
+// The foot's totals cover every matching record: asked for once the page has shown.
+async function loadTotals() {
+  const foot = $("tr[data-totals]");
+  if (!foot) return;
+  try {
+    const response = await request(foot.dataset.totals, { headers: { "Accept": "application/json" } });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.detail);
+    $$("[data-total]", foot).forEach((cell) => { cell.textContent = data.totals[Number(cell.dataset.total)] || ""; });
+  } catch (error) {
+    $$("[data-total]", foot).forEach((cell) => { cell.textContent = "?"; cell.title = `Totals not available: ${error.message}`; });
+  }
+}
