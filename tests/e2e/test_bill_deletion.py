@@ -92,8 +92,8 @@ def test_a_timesheet_day_changed_in_quickbooks_is_not_deleted_and_named(res, sou
     week = source.frame("timesheets")
     source.save("timesheets", week[week["entry_id"] != entry["source_id"]])
     current_rules = mappings.for_resources(res)
-    mappings.use(res, current_rules.model_copy(update={"timesheets": current_rules.timesheets.model_copy(
-        update={"delete_in_qbo_when_deleted_in_source": True})}))
+    mappings.use(res, mappings.replace(current_rules, timesheets=mappings.replace(
+        current_rules.timesheets, delete_in_qbo_when_deleted_in_source=True)))
 
     preview, pushes = sync_with_preview(res, ["timesheets"])
     assert [r.action for r in preview.rows if r.source_id == entry["source_id"]] == ["delete"]

@@ -70,13 +70,16 @@ def test_run_report_shows_labour_cost_and_bill_amounts_per_project(prefect, make
              for bill in client.query("SELECT * FROM Bill MAXRESULTS 1000")["QueryResponse"]["Bill"]
              for line in bill["Line"]]
     table = out.split("## Job cost pushed per project")[1].split("\n\n")[1].splitlines()[2:]
-    assert len(table) >= 5
-    for row in table:
-        name, project_id, *figures = [c.strip() for c in row.strip("|").split("|")]
+    *projects, total = [[c.strip() for c in row.strip("|").split("|")] for row in table]
+    assert len(projects) >= 5
+    sums = [0.0, 0.0, 0.0, 0.0]
+    for name, project_id, *figures in projects:
         project = rows(res, "projects")[project_id]
         assert name == project["name"]
         time = [a for a in activities if a["CustomerRef"]["value"] == project["qbo_id"]]
         hours = sum(a["Hours"] + a["Minutes"] / 60 for a in time)
         labour = sum((a["Hours"] + a["Minutes"] / 60) * a["CostRate"] for a in time)
         amount = sum(a for detail, a in lines if detail["CustomerRef"]["value"] == project["qbo_id"])
-        assert figures == [f"{hours:.2f}", f"{labour:,.2f}", f"{amount:,.2f}", f"{labour + amount:,.2f}"]
+        assert figures == [f"{hours:,.2f}", f"{labour:,.2f}", f"{amount:,.2f}", f"{labour + amount:,.2f}"]
+        sums = [s + v for s, v in zip(sums, (hours, labour, amount, labour + amount))]
+    assert total == ["**Total**", "", *(f"**{v:,.2f}**" for v in sums)]

@@ -34,7 +34,9 @@ def test_every_rendering_has_the_deleted_section_with_its_figures_and_totals():
     assert "| Timesheets | &lt;b&gt;Maria&lt;/b&gt; · week 1 | T-1 |" in markdown
     assert "| Timesheets | <b>Maria</b> · week 1 | T-1 |" in to_text(REPORT)
     assert "| **Total** |  |  |  |  | **6** | **40.00** | **1,234.50** |" in markdown
-    assert "<td>Harbor Lofts</td><td>P-1</td><td class=n>1,240.50</td><td class=n>98,765.40</td>" in page
+    # Job cost: hours, labour cost (none given here), bill amount, and their sum.
+    assert ("<td>Harbor Lofts</td><td>P-1</td><td class=n>1,240.50</td><td class=n>0.00</td>"
+            "<td class=n>98,765.40</td><td class=n>98,765.40</td>") in page
     rows = list(csv.DictReader(io.StringIO(to_csv(REPORT))))
     deleted = [r for r in rows if r["section"] == "deleted in the source"]
     assert {(r["entity"], r["measure"], r["value"]) for r in deleted if r["source_id"] == "T-1"} >= {
