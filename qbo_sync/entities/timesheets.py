@@ -24,8 +24,9 @@ def refs(row: dict) -> list[tuple[str, str]]:
             ("cost_codes", row["cost_code"])]
 
 
-def week_hours(row: dict) -> str:
-    """The week's total hours; blank when a day is not a number (Needs Action says which)."""
+def week_total_shown(row: dict) -> str:
+    """The week's total hours as the console lists them; blank when a day is not a number
+    (Needs Action says which), where week_hours below counts only the days QuickBooks holds."""
     from decimal import Decimal, InvalidOperation
 
     try:
@@ -152,7 +153,7 @@ TIMESHEETS = EntitySpec(
              field_column("Week ending", "week_ending", kind="date"),
              *(field_column(DAY_NAMES[day][:3], day, kind="hours", total=True, sums=(f"data.{day}",),
                             width="narrow") for day in DAYS),
-             Column("Week", lambda row, _l: week_hours(row), kind="hours", total=True,
+             Column("Week", lambda row, _l: week_total_shown(row), kind="hours", total=True,
                     sums=tuple(f"data.{day}" for day in DAYS), width="total")),
     depends_on=("employees", "projects", "cost_codes"),
     natural_key=None,
