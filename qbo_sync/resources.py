@@ -38,14 +38,28 @@ class Resources:
             connection.ensure_connected()   # the sandbox's demo app authorizes without a browser
         return connection
 
-    def push_engine(self):
+    @cached_property
+    def pacer(self):
+        """The company's request budget, shared by every read and write of this process."""
         from qbo_sync.qbo import pacing
-        from qbo_sync.qbo.engine import PushEngine
 
         push = self.settings.push
-        pacer = pacing.for_realm(self.qbo.realm_id, pacing.Limits(time_scale=push.time_scale),
-                                 use_prefect=push.pacer == "prefect")
-        return PushEngine(self.qbo, batch_size=push.batch_size, pacer=pacer)
+        return pacing.for_realm(self.qbo.realm_id, pacing.Limits(time_scale=push.time_scale),
+                                use_prefect=push.pacer == "prefect")
+
+    @cached_property
+    def reader(self):
+        """Every QBO read goes through this (qbo/reader.py)."""
+        from qbo_sync.qbo.outage import Outage
+        from qbo_sync.qbo.reader import QboReader
+
+        return QboReader(self.qbo, self.pacer, outage=Outage(self.settings.qbo.outage_minutes * 60))
+
+    def push_engine(self):
+        from qbo_sync.qbo.engine import PushEngine
+
+        return PushEngine(self.qbo, batch_size=self.settings.push.batch_size, pacer=self.pacer,
+                          reader=self.reader)
 
     def close(self) -> None:
         if "db" in self.__dict__:

@@ -78,6 +78,8 @@ class QboSettings(_Section):
     redirect_uri: str = "http://localhost:8765/callback"
     minorversion: int = Field(75, ge=75)
     timeout_seconds: float = Field(60, gt=0)
+    # QuickBooks answering only server errors (or nothing): keep retrying this long, then stop the run.
+    outage_minutes: float = Field(4, gt=0)
 
     @model_validator(mode="after")
     def _remote_needs_urls(self):

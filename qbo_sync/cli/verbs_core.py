@@ -112,7 +112,7 @@ def cmd_map(args) -> int:
                 raise CliError(str(exc)) from None
             from qbo_sync.qbo import references
 
-            references.pull(res.db, res.qbo, ("Customer",))   # added in QBO just now?
+            references.pull(res.db, res.reader, ("Customer",))   # added in QBO just now?
             try:
                 linked = mapping.confirm_link(res.db, spec, args.project_id, args.customer)
             except mapping.MappingError as again:
@@ -122,14 +122,12 @@ def cmd_map(args) -> int:
               "This link is permanent.")
         return 0
     spec = registry.get(args.entity)
-    from quickbooks.exceptions import QuickbooksException
+    from qbo_sync.qbo.reader import QboReadError
 
-    client = res.qbo.client()
     try:
-        answer = client.get_single_object(spec.qbo_entity, args.qbo_id)
-    except QuickbooksException as exc:
-        raise CliError(f"QBO {spec.qbo_entity} {args.qbo_id} cannot be read: {exc.message}") from None
-    obj = answer.get(spec.qbo_entity) or {}
+        obj = res.reader.get(spec.qbo_entity, args.qbo_id)
+    except QboReadError as exc:
+        raise CliError(f"QBO {spec.qbo_entity} {args.qbo_id} cannot be read: {exc}") from None
     try:
         mapping.link_existing(res.db, spec, args.source_id, args.qbo_id, obj)
     except mapping.MappingError as exc:

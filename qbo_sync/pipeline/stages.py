@@ -50,13 +50,13 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
     specs = registry.resolve(entity_names)
     wanted = {rule.qbo_entity for spec in specs for rule in spec.links} | {e for s in specs for e in s.pulls}
     if wanted:
-        references.pull(res.db, res.qbo, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
-    pushing.check_mode(res.qbo, res.settings.sync)
+        references.pull(res.db, res.reader, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
+    pushing.check_mode(res.reader, res.settings.sync)
     maps = mappings.for_resources(res)
     run_entities = [spec.name for spec in specs]
     # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
     # they become Needs Action here instead of being overwritten or re-created by the push.
-    reconcile.reconcile(res.db, res.qbo, entities=run_entities, edited_only=True)
+    reconcile.reconcile(res.db, res.reader, entities=run_entities, edited_only=True)
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
 
+from qbo_sync.qbo.faults import CONNECTION_EXPIRED
 from qbo_sync.qbo.tokens import Tokens, TokenStore
 
 # Refresh this long before the access token expires, so no call races its expiry.
@@ -96,8 +97,7 @@ class QboConnection:
             auth.refresh(refresh_token=tokens.refresh_token)
         except AuthClientError as exc:
             if exc.status_code in (400, 401):
-                raise NotConnected("QuickBooks refused the saved connection (it expired or was revoked): "
-                                   "reconnect to QuickBooks with qbo-sync connect") from None
+                raise NotConnected(CONNECTION_EXPIRED) from None
             raise
         fresh = _tokens_from(auth)
         # Persist the rotated refresh token before the new access token is used:

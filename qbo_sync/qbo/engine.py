@@ -18,6 +18,7 @@ from typing import Callable
 from qbo_sync.qbo import faults, pacing
 from qbo_sync.qbo.connection import QboConnection
 from qbo_sync.qbo.faults import QboFault
+from qbo_sync.qbo.reader import QboReadError, QboReader  # noqa: F401 - QboReadError: callers catch it here too
 
 CREATE_PROJECT = """
 mutation CreateProject($input: ProjectManagement_CreateProjectInput!) {
@@ -83,15 +84,17 @@ class PushEngine:
     max_throttled: int = 20       # 429s are QBO asking us to wait, not a failure
     backoff_seconds: float = 1.0
     pacer: pacing.Pacer | None = None
+    reader: QboReader | None = None   # reads share the pacer with the writes
     batch_workers: int = 3
     single_workers: int = 4
-    sleep: Callable[[float], None] = time.sleep
     stats: dict = field(default_factory=lambda: {"requests": 0, "retries": 0, "batches": 0,
                                                  "singles": 0, "throttled": 0})
 
     def __post_init__(self):
         if self.pacer is None:
             self.pacer = pacing.for_realm(self.connection.realm_id)
+        if self.reader is None:
+            self.reader = QboReader(self.connection, self.pacer)
         self._lock = threading.Lock()
 
     def run(self, operations: list[Operation],
@@ -270,50 +273,14 @@ class PushEngine:
         project = (answer.get("data") or {}).get(field_name) or {}
         qbo_id = project.get("id")
         # A QBO Project is a Customer underneath: read its SyncToken for later updates.
-        customer = self._with_retries(
-            lambda client: client.get_single_object("Customer", qbo_id)).get("Customer", {})
+        customer = self.reader.get("Customer", qbo_id)
         return Outcome(op.key, True, qbo_id=qbo_id, sync_token=customer.get("SyncToken"),
                        request=op.body, response=answer)
 
-    # --- reads, and retries ------------------------------------------------------------
+    # --- reads: the reader's, paced by the same pacer -----------------------------------
     def read(self, call):
-        """A read (query) through the pacer, retried like writes; raises QboReadError when it gives up."""
-        try:
-            return self._with_retries(call)
-        except _GaveUp as failure:
-            raise QboReadError(failure.fault.plain) from None
-
-    def _with_retries(self, call):
-        force_refresh = False
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                client = self.connection.client(force_refresh=force_refresh)
-                with self.pacer.slot(pacing.SINGLE):
-                    self._count("requests")
-                    return call(client)
-            except Exception as exc:  # classified below: only QBO and network faults retry
-                fault = faults.from_exception(exc)
-                if fault.http_status == 401 and not force_refresh:
-                    force_refresh = True           # the token may have expired mid-run
-                    continue
-                if not fault.retryable or attempt == self.max_attempts:
-                    raise _GaveUp(fault) from exc
-                self._count("retries")
-                if fault.http_status == 429:
-                    self.sleep(random.uniform(0.5, 1.0) * self.pacer.limits.window)
-                else:
-                    self.sleep(_backoff(self.backoff_seconds, attempt))
-        raise AssertionError("unreachable")
-
-
-class QboReadError(Exception):
-    """A read QuickBooks kept refusing; the message is plain."""
-
-
-class _GaveUp(Exception):
-    def __init__(self, fault: QboFault):
-        super().__init__(fault.plain)
-        self.fault = fault
+        """A read through the company's reader (qbo/reader.py); raises QboReadError when QBO refuses it."""
+        return self.reader.call(call)
 
 
 def _backoff(base: float, attempt: int) -> float:

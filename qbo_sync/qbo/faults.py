@@ -44,6 +44,9 @@ _PLAIN: dict[str, tuple[str, bool]] = {
 
 RETRYABLE_HTTP = {429, 500, 502, 503, 504}
 
+# The refresh token expired or was revoked (Intuit answers invalid_grant): only the user can fix it.
+CONNECTION_EXPIRED = "QuickBooks connection expired: run `qbo-sync connect`"
+
 
 def classify(code: str | int, message: str = "", detail: str = "",
              http_status: int | None = None) -> QboFault:

@@ -8,28 +8,9 @@ from sqlalchemy import delete, insert, select
 
 from qbo_sync.db.engine import StagingDb, upsert
 from qbo_sync.db.models import QboRef
-from qbo_sync.qbo.connection import QboConnection
+from qbo_sync.qbo.reader import QboReader
 
-PAGE = 1000   # QBO's maximum MAXRESULTS
 REFERENCE_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "Class")
-
-
-def query_all(connection: QboConnection, entity: str, where: str = "") -> list[dict]:
-    """Every object of a QBO entity, active and inactive, page by page."""
-    client = connection.client()
-    rows: list[dict] = []
-    start = 1
-    condition = f" WHERE {where}" if where else ""
-    while True:
-        # Without a filter on Active, QBO returns only active list objects.
-        active = "Active IN (true, false)" if entity in REFERENCE_ENTITIES else ""
-        clause = condition if not active else (f"{condition} AND {active}" if condition else f" WHERE {active}")
-        text = f"SELECT * FROM {entity}{clause} STARTPOSITION {start} MAXRESULTS {PAGE}"
-        page = client.query(text).get("QueryResponse", {}).get(entity, [])
-        rows += page
-        if len(page) < PAGE:
-            return rows
-        start += PAGE
 
 
 def _name(entity: str, obj: dict) -> str:
@@ -43,12 +24,13 @@ def _row(entity: str, obj: dict, now: datetime) -> dict:
                 sync_token=obj.get("SyncToken"), data=obj, pulled_at=now)
 
 
-def pull(db: StagingDb, connection: QboConnection, entities: tuple[str, ...] = REFERENCE_ENTITIES) -> dict[str, int]:
+def pull(db: StagingDb, reader: QboReader, entities: tuple[str, ...] = REFERENCE_ENTITIES) -> dict[str, int]:
     """Replace the staged copy of each reference list with QBO's current one."""
     counts = {}
     now = datetime.now(timezone.utc)
     for entity in entities:
-        rows = [_row(entity, o, now) for o in query_all(connection, entity)]
+        # Without a filter on Active, QBO returns only active list objects.
+        rows = [_row(entity, o, now) for o in reader.query_all(entity, inactive_too=True)]
         with db.engine.begin() as conn:
             held = conn.execute(select(QboRef.qbo_id, QboRef.sync_token).where(QboRef.entity == entity)).all()
             # Every object at the version held already: rewriting them would change nothing.

@@ -93,7 +93,7 @@ def test_a_reconcile_flag_outlives_source_edits_until_accepted(res, source):
     entry = next(r for r in rows(res, "timesheets").values() if r["status"] == "Synced" and "mon" in r["qbo_ids"])
     monday = entry["qbo_ids"]["mon"]
     edit_in_qbo(res, "TimeActivity", monday, Description="fixed by the office")
-    result = reconcile.reconcile(res.db, res.qbo)
+    result = reconcile.reconcile(res.db, res.reader)
     assert {"vendor_bills/B-000001", f"timesheets/{entry['source_id']}"} <= set(result.changed)
 
     # The source edits both records afterwards: the import must not clear the flag.
