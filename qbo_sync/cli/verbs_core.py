@@ -41,8 +41,18 @@ def _run_sync_flow(args, **params) -> dict:
     from qbo_sync.flows.sync import sync
     from qbo_sync.ops import temporary_server
 
+    from qbo_sync.ops import plain_errors
+    from qbo_sync.qbo.connection import NotConnected
+    from qbo_sync.qbo.outage import QuickBooksDown
+
     temporary_server.start()
-    return sync(config=args.config, **params)
+    plain_errors.on_the_terminal(QuickBooksDown, NotConnected)
+    try:
+        return sync(config=args.config, **params)
+    except QuickBooksDown as down:   # the run stopped with a report: show it, then the one line
+        if down.report:
+            _print_report(down.report)
+        raise CliError(str(down)) from None
 
 
 def cmd_sync(args) -> int:

@@ -53,6 +53,19 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
     }
 
 
+def records_written(db: StagingDb, flow_run_id: str | None) -> int:
+    """Records this run wrote to QBO (synced or deleted there), from their sync attempts."""
+    from sqlalchemy import func, select
+
+    from qbo_sync.db.models import SyncAttempt
+
+    if not flow_run_id:
+        return 0
+    with db.session() as session:
+        return session.scalar(select(func.count(func.distinct(SyncAttempt.record_id))).where(
+            SyncAttempt.flow_run_id == flow_run_id, SyncAttempt.outcome.in_(("synced", "deleted")))) or 0
+
+
 def deleted_in_source(db: StagingDb, pushes=()) -> list[dict]:
     """Bills deleted in the source: deleted in QBO by this run, or still in QBO (kept by rule, or failed)."""
     from sqlalchemy import select

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from qbo_sync.qbo import faults, pacing
-from qbo_sync.qbo.connection import QboConnection
+from qbo_sync.qbo.connection import NotConnected, QboConnection
 from qbo_sync.qbo.faults import QboFault
 from qbo_sync.qbo.reader import QboReadError, QboReader  # noqa: F401 - QboReadError: callers catch it here too
 
@@ -194,6 +194,9 @@ class PushEngine:
                 self._count("requests", "batches" if unit.kind == pacing.BATCH else "singles")
                 answer = (self._post_batch(client, unit) if unit.kind == pacing.BATCH
                           else self._post_single(client, unit))
+            self.reader.outage.answered()
+        except NotConnected:
+            raise                            # no write can succeed: the run stops and says reconnect
         except Exception as exc:  # classified below: only QBO and network faults retry
             fault = faults.from_exception(exc)
             if fault.http_status == 401 and not unit.refresh:
@@ -207,11 +210,18 @@ class PushEngine:
                 self.pacer.pause(wait)
                 unit.ready_at = time.monotonic() + wait
                 return None
-            if fault.retryable and fault.http_status != 429 and unit.attempt < self.max_attempts:
-                self._count("retries")
-                unit.ready_at = time.monotonic() + _backoff(self.backoff_seconds, unit.attempt)
-                unit.attempt += 1
-                return None
+            if fault.retryable and fault.http_status != 429:
+                # Raises QuickBooksDown once nothing has answered for qbo.outage_minutes. While
+                # nothing answers, a unit is not out of attempts: the outage decides, not the unit.
+                self.reader.outage.failed(fault)
+                if unit.attempt < self.max_attempts or self.reader.outage.down:
+                    self._count("retries")
+                    wait = self.reader.outage.clip(_backoff(self.backoff_seconds, unit.attempt))
+                    unit.ready_at = time.monotonic() + wait
+                    unit.attempt += 1
+                    return None
+            else:
+                self.reader.outage.answered()    # QBO answered, even if it said no
             return [Outcome(op.key, False, request=op.body, fault=fault) for op in unit.ops]
         if unit.kind == pacing.SINGLE:
             op = unit.ops[0]

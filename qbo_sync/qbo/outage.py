@@ -16,11 +16,18 @@ from qbo_sync.qbo.faults import QboFault
 
 
 class QuickBooksDown(Exception):
-    """QBO answered only server errors (or nothing) for the whole outage limit."""
+    """QBO answered only server errors (or nothing) for the whole outage limit.
 
-    def __init__(self, status: int | str, seconds: float):
-        self.status, self.seconds = status, seconds
-        super().__init__(outage_message(status, seconds))
+    written: records synced by the run before QBO went down; report: the run report, once made.
+    """
+
+    def __init__(self, status: int | str, seconds: float, written: int = 0):
+        self.status, self.seconds, self.written = status, seconds, written
+        self.report: dict | None = None
+        super().__init__(outage_message(status, seconds, written))
+
+    def __reduce__(self):   # picklable (Prefect keeps a failed run's exception)
+        return (QuickBooksDown, (self.status, self.seconds, self.written), {"report": self.report})
 
 
 def outage_message(status: int | str, seconds: float, written: int = 0) -> str:

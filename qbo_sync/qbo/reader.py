@@ -74,6 +74,7 @@ class QboReader:
                 self.sleep(wait)
                 continue
             if not fault.retryable:
+                self.outage.answered()         # QBO answered, even if it said no
                 raise QboReadError(fault)
             attempt += 1
             self.stats["retries"] += 1
