@@ -50,10 +50,21 @@ class Resources:
     @cached_property
     def reader(self):
         """Every QBO read goes through this (qbo/reader.py)."""
+        from qbo_sync.qbo.metering import CallMeter
         from qbo_sync.qbo.outage import Outage
         from qbo_sync.qbo.reader import QboReader
 
-        return QboReader(self.qbo, self.pacer, outage=Outage(self.settings.qbo.outage_minutes * 60))
+        meter = CallMeter(self.db, self.qbo.realm_id, self.settings.qbo.monthly_read_budget,
+                          warn=self._warn_read_budget, current_run=_current_flow_run)
+        return QboReader(self.qbo, self.pacer, outage=Outage(self.settings.qbo.outage_minutes * 60),
+                         meter=meter)
+
+    def _warn_read_budget(self, text: str) -> None:
+        from qbo_sync.ops.notify import Notice, send
+
+        for failure in send(self.settings.notifications,
+                            Notice("read-budget", "qbo-sync: the monthly QuickBooks read budget is nearly used", text)):
+            print(f"Notification not sent: {failure}")
 
     def push_engine(self):
         from qbo_sync.qbo.engine import PushEngine
@@ -64,6 +75,17 @@ class Resources:
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.dispose()
+
+
+def _current_flow_run() -> str | None:
+    """The Prefect flow run making a QBO call, None outside one (without importing Prefect)."""
+    import sys
+
+    if "prefect" not in sys.modules:
+        return None
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
 
 
 def qbo_endpoints(settings: Settings):

@@ -80,6 +80,9 @@ class QboSettings(_Section):
     timeout_seconds: float = Field(60, gt=0)
     # QuickBooks answering only server errors (or nothing): keep retrying this long, then stop the run.
     outage_minutes: float = Field(4, gt=0)
+    # Intuit meters reads (500,000 a month on the free Builder tier): a notification at 80%,
+    # and at 100% the optional reads (reference lists, reconcile) stop; writes continue. 0: no budget.
+    monthly_read_budget: int = Field(500_000, ge=0)
 
     @model_validator(mode="after")
     def _remote_needs_urls(self):

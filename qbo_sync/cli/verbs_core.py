@@ -98,6 +98,7 @@ def cmd_status(args) -> int:
         raise CliError(str(exc)) from None
     with _reader(args) as reader:
         rows = status_rows(reader, entity=(_entities(args) or [None])[0], status=status)
+        calls = qbo_calls_this_month(reader)
     if args.json:
         _print_json([{k: r[k] for k in ("record", "entity", "source_id", "name", "status", "reasons",
                                         "qbo_id", "qbo_ids", "synced_at", "qbo_customer")} for r in rows])
@@ -105,7 +106,18 @@ def cmd_status(args) -> int:
     print(_table(rows, [("record", "#"), ("entity", "Entity"), ("source_id", "Id"), ("name", "Name"),
                         ("status", "Status"), ("synced", "Synced"), ("qbo_id", "QBO id"),
                         ("reasons", "Reasons")]))
+    for row in calls:
+        print(f"QuickBooks calls in {row['month']} (company {row['realm_id']}): {row['reads']:,} reads, "
+              f"{row['writes']:,} writes")
     return 0
+
+
+def qbo_calls_this_month(reader) -> list[dict]:
+    """The month's QBO calls per company (qbo/metering.py keeps them)."""
+    from qbo_sync.qbo.metering import this_month
+
+    return reader.rows("SELECT realm_id, month, reads, writes FROM qbo_calls WHERE month = :month "
+                       "ORDER BY realm_id", month=this_month())
 
 
 def cmd_map(args) -> int:

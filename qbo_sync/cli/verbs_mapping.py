@@ -111,11 +111,19 @@ def cmd_pull(args) -> int:
     from qbo_sync.pipeline import reconcile
     from qbo_sync.qbo import references
 
+    from qbo_sync.qbo.metering import ReadBudgetSpent
+
     res = _resources(args)
-    if args.no_reconcile:
-        counts, result = references.pull(res.db, res.reader), None
-    else:
-        counts, result = reconcile.pull_and_reconcile(res.db, res.reader)
+    try:
+        res.reader.meter.check_optional("the reference lists and QuickBooks-side changes")
+        if args.no_reconcile:
+            counts, result = references.pull(res.db, res.reader), None
+        else:
+            counts, result = reconcile.pull_and_reconcile(res.db, res.reader)
+    except ReadBudgetSpent as spent:
+        raise CliError(str(spent)) from None
+    finally:
+        res.reader.meter.flush()
     if args.json:
         _print_json({"pulled": counts, "reconcile": result.__dict__ if result else None})
         return 0

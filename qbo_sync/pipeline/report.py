@@ -172,6 +172,10 @@ def to_markdown(report: dict, html: bool = True) -> str:
         lines += _section("Pushed to QuickBooks", ["Entity", "Created", "Updated", "Deleted", "Failed"], [
             [p["entity"], p["created"], p["updated"], p.get("deleted", 0), p["failed"]]
             for p in report["pushed"]])
+    if report.get("qbo_calls"):
+        from qbo_sync.qbo.metering import summary_line
+
+        lines += [summary_line(report["qbo_calls"]), ""]
     if report.get("deleted_in_source"):
         lines += _section("Deleted in the source", ["Entity", "Id", "Name", "QBO id", "What happened"], [
             [d["entity"], _cell(d["source_id"]), _cell(d["name"]), _cell(d["qbo_id"] or ""), _cell(d["what"])]

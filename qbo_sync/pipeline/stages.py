@@ -16,6 +16,7 @@ from qbo_sync.db.models import Record
 from qbo_sync.pipeline import (collector, fingerprints, importing, mapping, matching, pushing, reconcile,
                                staging_lock, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
+from qbo_sync.qbo.metering import ReadBudgetSpent
 from qbo_sync.resources import Resources
 
 
@@ -49,14 +50,19 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
 
     specs = registry.resolve(entity_names)
     wanted = {rule.qbo_entity for spec in specs for rule in spec.links} | {e for s in specs for e in s.pulls}
-    if wanted:
-        references.pull(res.db, res.reader, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
+    run_entities = [spec.name for spec in specs]
+    try:
+        # Optional reads: past the monthly read budget the staged copies serve as they are.
+        res.reader.meter.check_optional("the reference lists and QuickBooks-side changes")
+        if wanted:
+            references.pull(res.db, res.reader, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
+        # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
+        # they become Needs Action here instead of being overwritten or re-created by the push.
+        reconcile.reconcile(res.db, res.reader, entities=run_entities, edited_only=True)
+    except ReadBudgetSpent as spent:
+        print(spent)
     pushing.check_mode(res.reader, res.settings.sync)
     maps = mappings.for_resources(res)
-    run_entities = [spec.name for spec in specs]
-    # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
-    # they become Needs Action here instead of being overwritten or re-created by the push.
-    reconcile.reconcile(res.db, res.reader, entities=run_entities, edited_only=True)
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)

@@ -18,6 +18,7 @@ from typing import Callable
 from qbo_sync.qbo import faults, pacing
 from qbo_sync.qbo.connection import NotConnected, QboConnection
 from qbo_sync.qbo.faults import QboFault
+from qbo_sync.qbo.metering import WRITE
 from qbo_sync.qbo.reader import QboReadError, QboReader  # noqa: F401 - QboReadError: callers catch it here too
 
 CREATE_PROJECT = """
@@ -103,6 +104,7 @@ class PushEngine:
             on_outcomes: Callable[[list[Outcome]], None] | None = None) -> list[Outcome]:
         outcomes: list[Outcome] = []
         total = len(operations)
+        self._run_id = self.reader.current_run()   # the workers' threads do not see the flow run
 
         def settle(found: list[Outcome]) -> None:
             with self._lock:
@@ -192,6 +194,7 @@ class PushEngine:
             client = self.connection.client(force_refresh=unit.refresh)
             with self.pacer.slot(unit.kind):
                 self._count("requests", "batches" if unit.kind == pacing.BATCH else "singles")
+                self.reader.count(WRITE, getattr(self, "_run_id", None))
                 answer = (self._post_batch(client, unit) if unit.kind == pacing.BATCH
                           else self._post_single(client, unit))
             self.reader.outage.answered()
@@ -273,6 +276,7 @@ class PushEngine:
                                 else (UPDATE_PROJECT, "projectManagementUpdateProject"))
         with self.pacer.slot(pacing.SINGLE):
             self._count("requests")
+            self.reader.count(WRITE, getattr(self, "_run_id", None))
             answer = self.connection.graphql(mutation, {"input": op.body})
         if answer.get("errors"):
             message = "; ".join(e.get("message", "") for e in answer["errors"])

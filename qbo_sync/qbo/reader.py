@@ -18,6 +18,7 @@ from typing import Callable
 
 from qbo_sync.qbo import faults, pacing
 from qbo_sync.qbo.connection import NotConnected, QboConnection
+from qbo_sync.qbo.metering import READ, CallMeter
 from qbo_sync.qbo.outage import Outage, QuickBooksDown
 
 PAGE = 1000                 # QBO's maximum MAXRESULTS
@@ -37,6 +38,7 @@ class QboReader:
     connection: QboConnection
     pacer: pacing.Pacer
     outage: Outage = field(default_factory=Outage)
+    meter: CallMeter | None = None     # counts every call (qbo/metering.py)
     backoff_seconds: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     stats: dict = field(default_factory=lambda: {"reads": 0, "retries": 0, "throttled": 0})
@@ -54,6 +56,7 @@ class QboReader:
                 client = self.connection.client(force_refresh=force_refresh)
                 with self.pacer.slot(pacing.SINGLE):
                     self.stats["reads"] += 1
+                    self.count(READ)
                     answer = read(client)
                 self.outage.answered()
                 return answer
@@ -80,6 +83,13 @@ class QboReader:
             self.stats["retries"] += 1
             self.outage.failed(fault)          # raises QuickBooksDown past the outage limit
             self.sleep(self.outage.clip(_backoff(self.backoff_seconds, attempt)))
+
+    def count(self, kind: str, run: str | None = None) -> None:
+        if self.meter is not None:
+            self.meter.add(kind, run)
+
+    def current_run(self) -> str | None:
+        return self.meter.current_run() if self.meter is not None else None
 
     # --- what the product reads ---------------------------------------------------------
     def query(self, text: str) -> dict:

@@ -57,3 +57,38 @@ def test_a_429_storm_during_the_reference_pull_is_waited_out(make_resources, con
     for entity, count in pulled.items():
         assert count == len(res.reader.query_all(entity, inactive_too=True)), entity
     assert pulled["Customer"] > 0 and pulled["Item"] > 0
+
+
+def calls_in_sandbox_log(admin, realm: str) -> dict[str, int]:
+    """Requests the sandbox saw for the company, as Intuit meters them: writes (batch, create,
+    update, delete) and reads (queries, reads by id, CDC, preferences)."""
+    counts = {"reads": 0, "writes": 0}
+    for r in admin.requests(realm, limit=100000):
+        write = r["method"] == "POST" and not r["path"].endswith("/query")
+        counts["writes" if write else "reads"] += 1
+    return counts
+
+
+@pytest.mark.slow   # three CLI runs
+def test_every_call_is_counted_by_kind_run_and_month(make_resources, config_for, admin, realm):
+    res = make_resources()
+    config = config_for(res)
+    before = calls_in_sandbox_log(admin, realm)      # the fixture's connect reads nothing
+    done = cli(config, "sync", "--all", "--yes")
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = calls_in_sandbox_log(admin, realm)
+    run = {k: seen[k] - before[k] for k in seen}
+    assert run["reads"] > 0 and run["writes"] > 0
+    line = next(x for x in done.stdout.splitlines() if x.startswith("QuickBooks calls: this run"))
+    assert f"this run {run['reads']:,} reads and {run['writes']:,} writes" in line, (line, run)
+    assert "of the 500,000 budget" in line
+
+    status = cli(config, "status")
+    assert status.returncode == 0, status.stderr
+    assert f"{run['reads']:,} reads, {run['writes']:,} writes" in status.stdout.splitlines()[-1]
+    # A second run adds to the month; the run's own line counts only its calls.
+    again = cli(config, "sync", "--all", "--yes")
+    second = {k: calls_in_sandbox_log(admin, realm)[k] - seen[k] for k in seen}
+    assert f"this run {second['reads']:,} reads and {second['writes']:,} writes" in again.stdout
+    month = cli(config, "status").stdout.splitlines()[-1]
+    assert f"{run['reads'] + second['reads']:,} reads, {run['writes'] + second['writes']:,} writes" in month

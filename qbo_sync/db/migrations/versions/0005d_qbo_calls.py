@@ -1,0 +1,28 @@
+"""QBO calls per company and month, reads and writes apart: Intuit meters reads (CorePlus)
+per month, so the monthly read budget is checked against these totals.
+
+Revision ID: 0005d
+Revises: 0004
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005d"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "qbo_calls",
+        sa.Column("realm_id", sa.String(40), primary_key=True),
+        sa.Column("month", sa.String(7), primary_key=True),          # "2026-12" (UTC)
+        sa.Column("reads", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("writes", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("read_warning_sent", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("qbo_calls")
