@@ -99,6 +99,7 @@ def cmd_status(args) -> int:
     with _reader(args) as reader:
         rows = status_rows(reader, entity=(_entities(args) or [None])[0], status=status)
         calls = qbo_calls_this_month(reader)
+        connections = reader.rows("SELECT realm_id, refresh_expires_at FROM tokens ORDER BY realm_id")
     if args.json:
         _print_json([{k: r[k] for k in ("record", "entity", "source_id", "name", "status", "reasons",
                                         "qbo_id", "qbo_ids", "synced_at", "qbo_customer")} for r in rows])
@@ -106,6 +107,10 @@ def cmd_status(args) -> int:
     print(_table(rows, [("record", "#"), ("entity", "Entity"), ("source_id", "Id"), ("name", "Name"),
                         ("status", "Status"), ("synced", "Synced"), ("qbo_id", "QBO id"),
                         ("reasons", "Reasons")]))
+    for row in connections:
+        if row["refresh_expires_at"]:
+            print(f"QuickBooks connection (company {row['realm_id']}): expires on "
+                  f"{str(row['refresh_expires_at'])[:10]} unless a run renews it before then")
     for row in calls:
         print(f"QuickBooks calls in {row['month']} (company {row['realm_id']}): {row['reads']:,} reads, "
               f"{row['writes']:,} writes")

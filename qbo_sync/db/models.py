@@ -150,6 +150,8 @@ class StoredToken(Base):
     realm_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     ciphertext: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Intuit's x_refresh_token_expires_in, as a date: after it the user must connect again.
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class QboCallMonth(Base):

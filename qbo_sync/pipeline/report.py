@@ -53,6 +53,11 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
     }
 
 
+def expiry_line(health: dict) -> str:
+    return (f"**The QuickBooks connection expires on {health['expires_on']} (in {health['days_left']} days)**: "
+            "reconnect to QuickBooks before then, or runs will stop.")
+
+
 def records_written(db: StagingDb, flow_run_id: str | None) -> int:
     """Records this run wrote to QBO (synced or deleted there), from their sync attempts."""
     from sqlalchemy import func, select
@@ -176,6 +181,8 @@ def to_markdown(report: dict, html: bool = True) -> str:
         from qbo_sync.qbo.metering import summary_line
 
         lines += [summary_line(report["qbo_calls"]), ""]
+    if (report.get("connection") or {}).get("warn"):
+        lines += [expiry_line(report["connection"]), ""]
     if report.get("deleted_in_source"):
         lines += _section("Deleted in the source", ["Entity", "Id", "Name", "QBO id", "What happened"], [
             [d["entity"], _cell(d["source_id"]), _cell(d["name"]), _cell(d["qbo_id"] or ""), _cell(d["what"])]

@@ -10,6 +10,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
@@ -82,6 +83,16 @@ class QboConnection:
                 if latest.access_token != tokens.access_token and not _expiring(latest):
                     return latest
                 return self._refresh(latest)
+
+    def health(self, warn_days: float) -> dict | None:
+        """When the stored refresh token expires, and whether to warn (None: not connected)."""
+        tokens = self._tokens.load(self.realm_id)
+        if tokens is None:
+            return None
+        days = (tokens.refresh_expires_at - time.time()) / 86400
+        expires = datetime.fromtimestamp(tokens.refresh_expires_at, timezone.utc)
+        return {"expires_on": expires.date().isoformat(), "days_left": max(0, int(days)),
+                "warn": days <= warn_days}
 
     def _load(self) -> Tokens:
         tokens = self._tokens.load(self.realm_id)

@@ -1,5 +1,7 @@
 """QBO calls per company and month, reads and writes apart: Intuit meters reads (CorePlus)
-per month, so the monthly read budget is checked against these totals.
+per month, so the monthly read budget is checked against these totals. And when the
+stored refresh token expires, in the clear (not a secret), so that `status` shows it
+without the token key.
 
 Revision ID: 0005d
 Revises: 0004
@@ -22,7 +24,11 @@ def upgrade() -> None:
         sa.Column("writes", sa.Integer, nullable=False, server_default="0"),
         sa.Column("read_warning_sent", sa.Boolean, nullable=False, server_default=sa.false()),
     )
+    with op.batch_alter_table("tokens") as batch:
+        batch.add_column(sa.Column("refresh_expires_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tokens") as batch:
+        batch.drop_column("refresh_expires_at")
     op.drop_table("qbo_calls")
