@@ -154,6 +154,15 @@ class StoredToken(Base):
     refresh_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class QboPull(Base):
+    """When a QBO reference list was last brought up to date (full query or CDC)."""
+
+    __tablename__ = "qbo_pulls"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    pulled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class QboCallMonth(Base):
     """QBO calls of one company in one month (UTC), reads and writes apart (qbo/metering.py)."""
 

@@ -92,3 +92,36 @@ def test_every_call_is_counted_by_kind_run_and_month(make_resources, config_for,
     assert f"this run {second['reads']:,} reads and {second['writes']:,} writes" in again.stdout
     month = cli(config, "status").stdout.splitlines()[-1]
     assert f"{run['reads'] + second['reads']:,} reads, {run['writes'] + second['writes']:,} writes" in month
+
+
+def test_reference_lists_are_refreshed_through_cdc_after_a_full_pull(make_resources, config_for, admin, realm):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from qbo_sync.db.models import QboPull, QboRef
+    from tests.e2e.test_reconcile_and_balances import edit_in_qbo
+
+    res = make_resources()
+    config = config_for(res)
+
+    def pull() -> tuple[dict, int]:
+        before = calls_in_sandbox_log(admin, realm)["reads"]
+        done = cli(config, "pull", "--no-reconcile", "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["pulled"], calls_in_sandbox_log(admin, realm)["reads"] - before
+
+    full, requests = pull()
+    assert requests == len(full) == 6                       # one query per list
+    # A vendor made inactive in QuickBooks: the next pull asks CDC, in one request for all lists.
+    vendor = res.reader.query_all("Vendor")[0]
+    edit_in_qbo(res, "Vendor", vendor["Id"], Active=False)
+    again, requests = pull()
+    assert requests == 1 and again == full
+    with res.db.session() as session:
+        assert session.get(QboRef, ("Vendor", vendor["Id"])).active is False
+    # A last pull older than CDC's 30 days: the lists are read in full again.
+    with res.db.session() as session, session.begin():
+        session.execute(update(QboPull).values(pulled_at=datetime.now(timezone.utc) - timedelta(days=31)))
+    _, requests = pull()
+    assert requests == 6

@@ -1,7 +1,8 @@
 """QBO calls per company and month, reads and writes apart: Intuit meters reads (CorePlus)
 per month, so the monthly read budget is checked against these totals. And when the
 stored refresh token expires, in the clear (not a secret), so that `status` shows it
-without the token key.
+without the token key. And when each reference list was last pulled, so the next pull can
+ask CDC for what changed since instead of reading every list in full.
 
 Revision ID: 0005d
 Revises: 0004
@@ -24,6 +25,11 @@ def upgrade() -> None:
         sa.Column("writes", sa.Integer, nullable=False, server_default="0"),
         sa.Column("read_warning_sent", sa.Boolean, nullable=False, server_default=sa.false()),
     )
+    op.create_table(
+        "qbo_pulls",
+        sa.Column("entity", sa.String(40), primary_key=True),
+        sa.Column("pulled_at", sa.DateTime(timezone=True), nullable=False),
+    )
     with op.batch_alter_table("tokens") as batch:
         batch.add_column(sa.Column("refresh_expires_at", sa.DateTime(timezone=True), nullable=True))
 
@@ -31,4 +37,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("tokens") as batch:
         batch.drop_column("refresh_expires_at")
+    op.drop_table("qbo_pulls")
     op.drop_table("qbo_calls")
