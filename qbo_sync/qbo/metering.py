@@ -128,6 +128,14 @@ def summary_line(calls: dict) -> str:
             f"{calls['month']}: {calls['month_reads']:,} reads{share} and {calls['month_writes']:,} writes{spent}")
 
 
+def month_line(calls: dict) -> str:
+    """The month's calls, for the console's runs page (as of the run that reported them)."""
+    budget = calls.get("read_budget") or 0
+    share = f" ({calls['month_reads'] / budget:.0%} of the monthly budget of {budget:,})" if budget else ""
+    return (f"QuickBooks calls in {calls['month']}: {calls['month_reads']:,} reads{share} and "
+            f"{calls['month_writes']:,} writes, as of the last run")
+
+
 def budget_warning(reads: int, budget: int, month: str) -> str:
     return (f"qbo-sync has made {reads:,} QuickBooks reads in {month}, {reads / budget:.0%} of the monthly "
             f"budget of {budget:,} (qbo.monthly_read_budget). Past it, the reference lists and reconcile "
