@@ -5,6 +5,7 @@ without a duplicate. Through the installed command line, against the sandbox ove
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -83,7 +84,12 @@ def test_a_total_outage_ends_in_one_plain_line_a_report_and_a_notification(
     started = time.monotonic()
     done = cli(config, "sync", "--all", "--yes")
     took = time.monotonic() - started
+    pulled = cli(config, "pull")           # any verb that reads QBO says the same, in one line
     sandbox_settings(fault_rate=0.0)
+    assert pulled.returncode == 1 and "Traceback" not in pulled.stderr, pulled.stderr[-2000:]
+    lines = pulled.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.fullmatch(r"qbo-sync: QuickBooks did not answer \(50[03]\) for 6 seconds; "
+                                            r"nothing was written; the next run continues from here", lines[0]), lines
 
     last = assert_ends_in_one_plain_line(done)
     assert "; nothing was written;" in last
