@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from qbo_sync.pipeline import stages
 from qbo_sync.sandbox.admin_client import SandboxAdmin
 from qbo_sync.sandbox.server import SandboxServer
 from tests.e2e.test_reads import cli
 
-pytestmark = pytest.mark.slow    # two full CLI runs each
+pytestmark = pytest.mark.slow    # a full CLI run each
 DAY = 86400
 
 
@@ -32,8 +33,12 @@ def test_an_expired_connection_ends_the_run_with_one_line_asking_to_connect(make
                                                                              realm, webhook):
     res = make_resources(notifications={"webhook_url": webhook.url})
     config = config_for(res)
-    first = cli(config, "sync", "--all", "--yes", "--entity", "vendors")
-    assert first.returncode == 0, first.stderr[-3000:]
+    # A vendor sync, in this process (the stages as the flow's tasks run them): quicker than the CLI.
+    stages.run_import(res, ["vendors"], "all")
+    stages.run_validate(res, ["vendors"])
+    stages.run_map(res, ["vendors"])
+    pushed = stages.run_push(res, stages.run_preview(res, ["vendors"]))
+    assert pushed and pushed[0].created > 0
 
     admin.advance_clock(101 * DAY)      # past the refresh token's rolling 100 days
     done = cli(config, "sync", "--all", "--yes", "--entity", "vendors")
