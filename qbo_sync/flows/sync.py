@@ -82,7 +82,7 @@ def quickbooks_down(config: str | None, entities, kind: str, started: datetime, 
     down = QuickBooksDown(down.status, down.seconds, records_written(resources(config).db, flow_run_id()))
     print(down)
     down.report = report_stage(config, entities, kind, started, imports, {}, None, [], str(down),
-                               "QuickBooks did not answer")
+                               "QuickBooks down")   # runs.outcome: 20 characters at most
     raise down from None
 
 
