@@ -97,6 +97,7 @@ class PushEngine:
         if self.reader is None:
             self.reader = QboReader(self.connection, self.pacer)
         self._lock = threading.Lock()
+        self._run_id: str | None = None     # the flow run whose writes are counted
 
     def run(self, operations: list[Operation],
             on_progress: Callable[[int, int], None] | None = None,
@@ -194,7 +195,7 @@ class PushEngine:
             client = self.connection.client(force_refresh=unit.refresh)
             with self.pacer.slot(unit.kind):
                 self._count("requests", "batches" if unit.kind == pacing.BATCH else "singles")
-                self.reader.count(WRITE, getattr(self, "_run_id", None))
+                self.reader.count(WRITE, self._run_id)
                 answer = (self._post_batch(client, unit) if unit.kind == pacing.BATCH
                           else self._post_single(client, unit))
             self.reader.outage.answered()
@@ -276,7 +277,7 @@ class PushEngine:
                                 else (UPDATE_PROJECT, "projectManagementUpdateProject"))
         with self.pacer.slot(pacing.SINGLE):
             self._count("requests")
-            self.reader.count(WRITE, getattr(self, "_run_id", None))
+            self.reader.count(WRITE, self._run_id)
             answer = self.connection.graphql(mutation, {"input": op.body})
         if answer.get("errors"):
             message = "; ".join(e.get("message", "") for e in answer["errors"])
