@@ -62,12 +62,14 @@ def projects_enabled(reader: QboReader) -> bool:
 
 def check_mode(reader: QboReader, sync: SyncSettings) -> None:
     """Fail early, before any write, when the project mode cannot work for this company."""
-    if sync.project_mode == "project" and not projects_enabled(reader):
+    if sync.project_mode != "project":
+        return
+    if not projects_enabled(reader):
         raise ProjectsNotEnabled(
             "sync.project_mode is \"project\", but this QuickBooks company does not have Projects "
             "turned on (QuickBooks: Settings > Account and settings > Advanced > Projects). "
             "Turn Projects on, or set sync.project_mode to sub-customer or customer. Nothing was pushed.")
-    refused = projects_api_refusal(connection)
+    refused = projects_api_refusal(reader)
     if refused:
         raise ProjectsNotEnabled(
             f"sync.project_mode is \"project\", but QuickBooks does not let this app use its Projects API "
@@ -81,13 +83,14 @@ PROBE_PROJECTS = "query ProjectsAccess { projectManagementProjects(first: 1) { e
 REFUSED = {"FORBIDDEN", "PERMISSION_DENIED"}
 
 
-def projects_api_refusal(connection: QboConnection) -> str | None:
+def projects_api_refusal(reader: QboReader) -> str | None:
     """QuickBooks' words when the GraphQL Projects API refuses this app (tier or scope), else None.
 
     A read of at most one project, before any write. Only a refusal stops the run: a network
     fault or a 5xx here says nothing about the app's rights, and the push retries those."""
     try:
-        answer = connection.graphql(PROBE_PROJECTS, {"first": 1})
+        answer = reader.connection.graphql(PROBE_PROJECTS, {"first": 1})
+        reader.count("read")
     except requests.RequestException:
         return None
     errors = answer.get("errors") or []
