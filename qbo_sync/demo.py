@@ -79,7 +79,6 @@ def _set_up_job_costing(config: str) -> None:
     """The embedded sandbox's company tracks locations and has the demo's classes and locations."""
     import json
 
-    from qbo_sync.qbo import references
     from qbo_sync.resources import Resources
 
     res = Resources(load_settings(config))
@@ -94,7 +93,7 @@ def _set_up_job_costing(config: str) -> None:
                   "Department": {DEMO_MAPPINGS["locations"]["default"],
                                  *DEMO_MAPPINGS["locations"]["by_project"].values()}}
         for entity, names in wanted.items():
-            held = {o.get("Name") for o in references.query_all(res.qbo, entity)}
+            held = {o.get("Name") for o in res.reader.query_all(entity, inactive_too=True)}
             for name in sorted(names - held):
                 client.make_request("POST", f"{base}/{entity.lower()}", json.dumps({"Name": name}))
     finally:

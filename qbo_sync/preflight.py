@@ -46,7 +46,7 @@ def check_project_mode(config: str | None, settings: Settings) -> None:
     from qbo_sync.pipeline.pushing import check_mode
     from qbo_sync.resources import for_config
 
-    check_mode(for_config(config).qbo, settings.sync)
+    check_mode(for_config(config).reader, settings.sync)
 
 
 def _tracking(settings: Settings, specs, maps) -> None:
@@ -61,6 +61,6 @@ def _tracking(settings: Settings, specs, maps) -> None:
 
     res = Resources(settings)
     try:
-        tracking.check(res.qbo, specs, maps)
+        tracking.check(res.reader, specs, maps)
     finally:
         res.close()

@@ -38,18 +38,54 @@ class Resources:
             connection.ensure_connected()   # the sandbox's demo app authorizes without a browser
         return connection
 
-    def push_engine(self):
+    @cached_property
+    def pacer(self):
+        """The company's request budget, shared by every read and write of this process."""
         from qbo_sync.qbo import pacing
-        from qbo_sync.qbo.engine import PushEngine
 
         push = self.settings.push
-        pacer = pacing.for_realm(self.qbo.realm_id, pacing.Limits(time_scale=push.time_scale),
-                                 use_prefect=push.pacer == "prefect")
-        return PushEngine(self.qbo, batch_size=push.batch_size, pacer=pacer)
+        return pacing.for_realm(self.qbo.realm_id, pacing.Limits(time_scale=push.time_scale),
+                                use_prefect=push.pacer == "prefect")
+
+    @cached_property
+    def reader(self):
+        """Every QBO read goes through this (qbo/reader.py)."""
+        from qbo_sync.qbo.metering import CallMeter
+        from qbo_sync.qbo.outage import Outage
+        from qbo_sync.qbo.reader import QboReader
+
+        meter = CallMeter(self.db, self.qbo.realm_id, self.settings.qbo.monthly_read_budget,
+                          warn=self._warn_read_budget, current_run=_current_flow_run)
+        return QboReader(self.qbo, self.pacer, outage=Outage(self.settings.qbo.outage_minutes * 60),
+                         meter=meter)
+
+    def _warn_read_budget(self, text: str) -> None:
+        from qbo_sync.ops.notify import Notice, send
+
+        for failure in send(self.settings.notifications,
+                            Notice("read-budget", "qbo-sync: the monthly QuickBooks read budget is nearly used", text)):
+            print(f"Notification not sent: {failure}")
+
+    def push_engine(self):
+        from qbo_sync.qbo.engine import PushEngine
+
+        return PushEngine(self.qbo, batch_size=self.settings.push.batch_size, pacer=self.pacer,
+                          reader=self.reader)
 
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.dispose()
+
+
+def _current_flow_run() -> str | None:
+    """The Prefect flow run making a QBO call, None outside one (without importing Prefect)."""
+    import sys
+
+    if "prefect" not in sys.modules:
+        return None
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
 
 
 def qbo_endpoints(settings: Settings):

@@ -81,6 +81,13 @@ class QboSettings(_Section):
     # Intuit's webhook verifier token: a secret (QBO_SYNC_QBO__WEBHOOK_VERIFIER_TOKEN), it signs
     # the notifications POSTed to /webhooks/intuit. Empty: the receiver accepts nothing.
     webhook_verifier_token: str = ""
+    # QuickBooks answering only server errors (or nothing): keep retrying this long, then stop the run.
+    outage_minutes: float = Field(4, gt=0)
+    # Intuit meters reads (500,000 a month on the free Builder tier): a notification at 80%,
+    # and at 100% the optional reads (reference lists, reconcile) stop; writes continue. 0: no budget.
+    monthly_read_budget: int = Field(500_000, ge=0)
+    # Notify this many days before the QuickBooks connection (the refresh token) expires.
+    expiry_warning_days: int = Field(14, ge=0)
 
     @model_validator(mode="after")
     def _remote_needs_urls(self):

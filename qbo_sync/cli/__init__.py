@@ -103,6 +103,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     for module, name in (("qbo_sync.sources.base", "SourceError"),
                          ("qbo_sync.validation.suites", "SuiteError"),
                          ("qbo_sync.qbo.connection", "NotConnected"),
+                         ("qbo_sync.qbo.outage", "QuickBooksDown"),
+                         ("qbo_sync.qbo.metering", "ReadBudgetSpent"),
                          ("qbo_sync.pipeline.pushing", "ProjectsNotEnabled"),
                          ("qbo_sync.pipeline.tracking", "TrackingMismatch"),
                          ("qbo_sync.qbo.tokens", "TokenKeyError"),

@@ -42,8 +42,18 @@ def _run_sync_flow(args, **params) -> dict:
     from qbo_sync.flows.sync import sync
     from qbo_sync.ops import temporary_server
 
+    from qbo_sync.ops import plain_errors
+    from qbo_sync.qbo.connection import NotConnected
+    from qbo_sync.qbo.outage import QuickBooksDown
+
     temporary_server.start()
-    return sync(config=args.config, **params)
+    plain_errors.on_the_terminal(QuickBooksDown, NotConnected)
+    try:
+        return sync(config=args.config, **params)
+    except QuickBooksDown as down:   # the run stopped with a report: show it, then the one line
+        if down.report:
+            _print_report(down.report)
+        raise CliError(str(down)) from None
 
 
 def cmd_sync(args) -> int:
@@ -90,6 +100,8 @@ def cmd_status(args) -> int:
         raise CliError(str(exc)) from None
     with _reader(args) as reader:
         rows = status_rows(reader, entity=(_entities(args) or [None])[0], status=status)
+        calls = qbo_calls_this_month(reader)
+        connections = reader.rows("SELECT realm_id, refresh_expires_at FROM tokens ORDER BY realm_id")
     if args.json:
         _print_json([{k: r[k] for k in ("record", "entity", "source_id", "name", "status", "reasons",
                                         "qbo_id", "qbo_ids", "synced_at", "qbo_customer",
@@ -98,7 +110,22 @@ def cmd_status(args) -> int:
     print(_table(rows, [("record", "#"), ("entity", "Entity"), ("source_id", "Id"), ("name", "Name"),
                         ("status", "Status"), ("synced", "Synced"), ("qbo_id", "QBO id"),
                         ("reasons", "Reasons")]))
+    for row in connections:
+        if row["refresh_expires_at"]:
+            print(f"QuickBooks connection (company {row['realm_id']}): expires on "
+                  f"{str(row['refresh_expires_at'])[:10]} unless a run renews it before then")
+    for row in calls:
+        print(f"QuickBooks calls in {row['month']} (company {row['realm_id']}): {row['reads']:,} reads, "
+              f"{row['writes']:,} writes")
     return 0
+
+
+def qbo_calls_this_month(reader) -> list[dict]:
+    """The month's QBO calls per company (qbo/metering.py keeps them)."""
+    from qbo_sync.qbo.metering import this_month
+
+    return reader.rows("SELECT realm_id, month, reads, writes FROM qbo_calls WHERE month = :month "
+                       "ORDER BY realm_id", month=this_month())
 
 
 def cmd_map(args) -> int:
@@ -115,7 +142,7 @@ def cmd_map(args) -> int:
                 raise CliError(str(exc)) from None
             from qbo_sync.qbo import references
 
-            references.pull(res.db, res.qbo, ("Customer",))   # added in QBO just now?
+            references.pull(res.db, res.reader, ("Customer",))   # added in QBO just now?
             try:
                 linked = mapping.confirm_link(res.db, spec, args.project_id, args.customer)
             except mapping.MappingError as again:
@@ -125,14 +152,12 @@ def cmd_map(args) -> int:
               "This link is permanent.")
         return 0
     spec = registry.get(args.entity)
-    from quickbooks.exceptions import QuickbooksException
+    from qbo_sync.qbo.reader import QboReadError
 
-    client = res.qbo.client()
     try:
-        answer = client.get_single_object(spec.qbo_entity, args.qbo_id)
-    except QuickbooksException as exc:
-        raise CliError(f"QBO {spec.qbo_entity} {args.qbo_id} cannot be read: {exc.message}") from None
-    obj = answer.get(spec.qbo_entity) or {}
+        obj = res.reader.get(spec.qbo_entity, args.qbo_id)
+    except QboReadError as exc:
+        raise CliError(f"QBO {spec.qbo_entity} {args.qbo_id} cannot be read: {exc}") from None
     try:
         mapping.link_existing(res.db, spec, args.source_id, args.qbo_id, obj)
     except mapping.MappingError as exc:

@@ -44,7 +44,7 @@ def check_rows(res, pull: bool = True) -> list[dict]:
 
     maps = _mappings(res)
     if pull:
-        references.pull(res.db, res.qbo, ("Customer", "Vendor", "Employee", "Item", "Account", "Class"))
+        references.pull(res.db, res.reader, ("Customer", "Vendor", "Employee", "Item", "Account", "Class"))
     with res.db.session() as session:
         refs = {(r.entity, name_key(r.name)): r for r in session.scalars(select(QboRef))}
         staged = {(r.entity, r.source_id): r for r in session.scalars(
@@ -98,7 +98,7 @@ def cmd_reconcile(args) -> int:
             record = reconcile.accept(res.db, text)
             print(f"{record.entity}/{record.source_id}: accepted; the next push makes QuickBooks match the source")
         return 0
-    result = reconcile.reconcile(res.db, res.qbo)
+    result = reconcile.reconcile(res.db, res.reader)
     if args.json:
         _print_json(result.__dict__)
         return 0
@@ -111,11 +111,19 @@ def cmd_pull(args) -> int:
     from qbo_sync.pipeline import reconcile
     from qbo_sync.qbo import references
 
+    from qbo_sync.qbo.metering import ReadBudgetSpent
+
     res = _resources(args)
-    if args.no_reconcile:
-        counts, result = references.pull(res.db, res.qbo), None
-    else:
-        counts, result = reconcile.pull_and_reconcile(res.db, res.qbo)
+    try:
+        res.reader.meter.check_optional("the reference lists and QuickBooks-side changes")
+        if args.no_reconcile:
+            counts, result = references.pull(res.db, res.reader), None
+        else:
+            counts, result = reconcile.pull_and_reconcile(res.db, res.reader)
+    except ReadBudgetSpent as spent:
+        raise CliError(str(spent)) from None
+    finally:
+        res.reader.meter.flush()
     if args.json:
         _print_json({"pulled": counts, "reconcile": result.__dict__ if result else None})
         return 0

@@ -101,7 +101,9 @@ def link(request: Request, record_id: int, target: str = Form(""), role: str = F
 @router.post("/records/{record_id:id}/mapping")
 def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
                    me: ConsoleUser = Depends(admin)):
-    from quickbooks.exceptions import QuickbooksException
+    from qbo_sync.console.outage import explain
+    from qbo_sync.qbo.outage import QuickBooksDown
+    from qbo_sync.qbo.reader import QboReadError
 
     from qbo_sync.pipeline import mapping
 
@@ -114,14 +116,12 @@ def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
         raise HTTPException(400, "give the QBO id (a number) of the existing object")
     spec = registry.get(found[0])
     try:
-        qbo_object = st.res.qbo.client().get_single_object(spec.qbo_entity, qbo_id)[spec.qbo_entity]
-    except QuickbooksException as exc:
-        from qbo_sync.console.outage import explain
-
-        if explain(exc):   # QBO is down: that says nothing about the id
-            raise HTTPException(503, explain(exc)) from None
+        qbo_object = st.res.reader.get(spec.qbo_entity, qbo_id)
+    except QuickBooksDown as exc:   # QBO is down: that says nothing about the id
+        raise HTTPException(503, explain(exc)) from None
+    except QboReadError as exc:
         raise HTTPException(400, f"QBO has no {spec.qbo_entity.lower()} with id {qbo_id} "
-                                 f"({exc.message})") from None
+                                 f"({exc})") from None
     mapping.link_existing(st.res.db, spec, found[1], qbo_id, qbo_object)
     name = qbo_object.get("DisplayName") or qbo_object.get("Name") or qbo_id
     return {"detail": f"{found[1]} now maps to QBO {spec.qbo_entity.lower()} {qbo_id} \"{name}\": "

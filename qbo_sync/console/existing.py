@@ -28,7 +28,7 @@ def _named(res: Resources, qbo_entity: str, name: str) -> list[dict]:
     # Active IN (true, false): QBO lists only active objects unless asked.
     query = (f"SELECT * FROM {qbo_entity} WHERE DisplayName = {quote(name)} "
              "AND Active IN (true, false) MAXRESULTS 10")
-    return res.qbo.client().query(query).get("QueryResponse", {}).get(qbo_entity, [])
+    return res.reader.query(query).get("QueryResponse", {}).get(qbo_entity, [])
 
 
 def link_by_name(res: Resources, spec: EntitySpec, record_id: int) -> Linked:

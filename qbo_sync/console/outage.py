@@ -15,7 +15,10 @@ def _why(exc: BaseException) -> str | None:
     from quickbooks.exceptions import AuthorizationException, QuickbooksException
 
     from qbo_sync.qbo.faults import from_exception
+    from qbo_sync.qbo.outage import QuickBooksDown
 
+    if isinstance(exc, QuickBooksDown):   # the reader or the push engine waited it out, in vain
+        return f"it has not answered for {max(1, round(exc.seconds / 60))} minute(s)"
     if isinstance(exc, (requests.ConnectionError, ConnectionError)):
         return "no answer over the network"
     if isinstance(exc, (requests.Timeout, TimeoutError)):

@@ -156,8 +156,12 @@ def prefect_ui_url() -> str | None:
 
 @router.get("/runs")
 def runs(request: Request):
+    from qbo_sync.qbo.metering import month_line
+
     recent = views.runs(state(request).res.db, limit=50)
-    return render(request, "runs.html", runs=recent, prefect_ui=prefect_ui_url())
+    calls = next(((r.report or {}).get("qbo_calls") for r in recent if (r.report or {}).get("qbo_calls")), None)
+    return render(request, "runs.html", runs=recent, prefect_ui=prefect_ui_url(),
+                  calls=month_line(calls) if calls else "")
 
 
 @router.get("/runs/{run_id:id}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -150,6 +150,29 @@ class StoredToken(Base):
     realm_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     ciphertext: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Intuit's x_refresh_token_expires_in, as a date: after it the user must connect again.
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class QboPull(Base):
+    """When a QBO reference list was last brought up to date (full query or CDC)."""
+
+    __tablename__ = "qbo_pulls"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    pulled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QboCallMonth(Base):
+    """QBO calls of one company in one month (UTC), reads and writes apart (qbo/metering.py)."""
+
+    __tablename__ = "qbo_calls"
+
+    realm_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    reads: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    writes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    read_warning_sent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PushLedgerEntry(Base):

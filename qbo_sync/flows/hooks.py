@@ -10,10 +10,15 @@ def _settings(config: str | None):
 
 
 def notify_report(config: str | None, report: dict) -> None:
-    from qbo_sync.ops.notify import notice_for_report, send
+    from qbo_sync.ops.notify import Notice, notice_for_report, send
 
-    notice = notice_for_report(report)
-    if notice is not None:
+    from qbo_sync.pipeline.report_model import expiry_line
+
+    notices = [notice_for_report(report)]
+    if (report.get("connection") or {}).get("warn"):
+        notices.append(Notice("connection-expiring", "qbo-sync: the QuickBooks connection expires soon",
+                              expiry_line(report["connection"])))
+    for notice in [n for n in notices if n is not None]:
         for failure in send(_settings(config).notifications, notice):
             print(f"Notification not sent: {failure}")
 

@@ -15,7 +15,7 @@ def pull_stage(config: str | None) -> dict:
     from qbo_sync.qbo import references
 
     res = resources(config)
-    counts = references.pull(res.db, res.qbo)
+    counts = references.pull(res.db, res.reader)
     print("Pulled from QuickBooks: " + ", ".join(f"{n} {entity}" for entity, n in counts.items()))
     return counts
 

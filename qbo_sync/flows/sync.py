@@ -11,6 +11,7 @@ from qbo_sync.entities import ENTITIES
 from qbo_sync.flows.hooks import notify_failure, notify_report
 from qbo_sync.flows.naming import sync_run_name
 from qbo_sync.ops.approval import REJECTED, Decision, settled_without_asking
+from qbo_sync.qbo.outage import QuickBooksDown
 from qbo_sync.tasks.approving import approve_stage
 from qbo_sync.tasks.importing import import_stage
 from qbo_sync.tasks.mapping import map_stage
@@ -56,15 +57,33 @@ def sync(entities: list[Entity] | None = None, mode: Mode = "new", ids: list[str
     started = datetime.now(timezone.utc)
     config = company_config(config, company)
     imports = import_stage(config, entities, mode, ids, scheduled) if import_records else []
-    validate_stage(config, entities)
-    map_stage(config, entities)
-    preview = preview_stage(config, entities, ids if mode == "selected" else None)
-    decision = _approve(config, preview, approval, dry_run, approval_timeout_minutes * 60)
-    pushes = push_stage(config, preview) if decision.approved else []
+    try:
+        validate_stage(config, entities)
+        map_stage(config, entities)
+        preview = preview_stage(config, entities, ids if mode == "selected" else None)
+        decision = _approve(config, preview, approval, dry_run, approval_timeout_minutes * 60)
+        pushes = push_stage(config, preview) if decision.approved else []
+    except QuickBooksDown as down:
+        quickbooks_down(config, entities, "sync", started, imports, down)
     report = report_stage(config, entities, "sync", started, imports, preview.counts(), decision.approved,
                           pushes, decision.note, decision.outcome)
     notify_report(config, report)
     return finish(report, decision)
+
+
+def quickbooks_down(config: str | None, entities, kind: str, started: datetime, imports: list,
+                    down: QuickBooksDown):
+    """QuickBooks stopped answering: a run report that says so, then the run fails with the
+    plain message (the failure hook sends the notification). Nothing is lost: unsent records
+    stay as they were, and writes left in doubt are settled by the next run's push."""
+    from qbo_sync.pipeline.report import records_written
+    from qbo_sync.tasks.common import flow_run_id, resources
+
+    down = QuickBooksDown(down.status, down.seconds, records_written(resources(config).db, flow_run_id()))
+    print(down)
+    down.report = report_stage(config, entities, kind, started, imports, {}, None, [], str(down),
+                               "QuickBooks down")   # runs.outcome: 20 characters at most
+    raise down from None
 
 
 def company_config(config: str | None, company: str | None) -> str | None:

@@ -81,7 +81,7 @@ class Reconciler:
         if not notified.pending(res.db):      # asked first: no QBO connection while nothing waits
             return None
         with staging_lock.staging(res.db):     # not while a run maps or imports
-            return notified.reconcile_notified(res.db, res.qbo, read=res.push_engine().read)
+            return notified.reconcile_notified(res.db, res.reader)
 
 
 def attach(app: FastAPI, res) -> None:

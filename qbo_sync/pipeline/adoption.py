@@ -29,7 +29,7 @@ from qbo_sync.entities.names import name_key
 from qbo_sync.pipeline import dependencies, parts
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
-from qbo_sync.qbo import references
+from qbo_sync.qbo.reader import PAGE
 
 # Record.qbo_objects key: {"entity", "qbo_id", "name"} until the push settles the record.
 ADOPTED = parts.ADOPTED
@@ -54,7 +54,7 @@ def describe(adopted: dict, label: str) -> str:
     return f"links to existing QBO {label} {adopted['name']} ({ids} {adopted['qbo_id']})"
 
 
-def adopt_entity(db: StagingDb, connection, spec: EntitySpec, sync, mappings) -> AdoptResult:
+def adopt_entity(db: StagingDb, reader, spec: EntitySpec, sync, mappings) -> AdoptResult:
     result = AdoptResult(spec.name)
     if spec.writer(sync) != "rest" or (spec.qbo_entity_of is not None):
         # QBO Projects (GraphQL) and cost codes (matched by name in matching.py) are not adopted here.
@@ -74,7 +74,7 @@ def adopt_entity(db: StagingDb, connection, spec: EntitySpec, sync, mappings) ->
         if spec.write_key is None:
             found = _by_name(session, spec, bodies, held)
         else:
-            objects, result.reads = _read_window(connection, spec, bodies)
+            objects, result.reads = _read_window(reader, spec, bodies)
             found = _by_write_key(spec, bodies, [o for o in objects if o.get("Id") not in held])
         changes = [{**change, "qbo_objects": {**(record.qbo_objects or {}), **change["qbo_objects"]}}
                    for record in pending if (change := found.get(record.id))]
@@ -138,15 +138,15 @@ def _by_name(session, spec: EntitySpec, bodies: dict[int, dict], held: set[str])
     return changes
 
 
-def _read_window(connection, spec: EntitySpec, bodies: dict[int, dict]) -> tuple[list[dict], int]:
+def _read_window(reader, spec: EntitySpec, bodies: dict[int, dict]) -> tuple[list[dict], int]:
     """QBO's objects of the entity dated within the records' dates: one paged query."""
     dates = sorted(b["TxnDate"] for body in bodies.values() for b in _parts_of(spec, body) if b.get("TxnDate"))
     if not dates:
         return [], 0
     quoted = ["'" + d.replace("'", "\\'") + "'" for d in (dates[0], dates[-1])]   # QBO's query quoting
     where = f"TxnDate >= {quoted[0]} AND TxnDate <= {quoted[1]}"
-    objects = references.query_all(connection, spec.qbo_entity, where)
-    return objects, len(objects) // references.PAGE + 1
+    objects = reader.query_all(spec.qbo_entity, where)
+    return objects, len(objects) // PAGE + 1
 
 
 def _parts_of(spec: EntitySpec, body: dict) -> list[dict]:

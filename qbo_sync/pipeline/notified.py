@@ -51,12 +51,10 @@ def pending(db: StagingDb, realm_id: str | None = None) -> int:
         return session.scalar(query)
 
 
-def reconcile_notified(db: StagingDb, connection, read=None) -> reconcile.ReconcileResult | None:
+def reconcile_notified(db: StagingDb, reader) -> reconcile.ReconcileResult | None:
     """Reconcile the records of every announced object not checked yet; None when there are none.
-
-    read: how to run a query (PushEngine.read paces and retries it); default the client.
-    """
-    realm = connection.realm_id
+    Reads go through the reader (paced with the writes, retried, counted)."""
+    realm = reader.realm_id
     with db.session() as session:
         changes = session.scalars(select(QboChange).where(
             QboChange.realm_id == realm, QboChange.checked_at.is_(None)).order_by(QboChange.id)).all()
@@ -79,10 +77,10 @@ def reconcile_notified(db: StagingDb, connection, read=None) -> reconcile.Reconc
         else:
             to_read.setdefault(entity, []).append(qbo_id)
     for entity, ids in to_read.items():
-        present = _read_by_id(connection, entity, ids, read)
+        present = reader.by_ids(entity, ids)
         notified.setdefault(entity, {}).update(
             {i: present.get(i, {"Id": i, "status": "Deleted"}) for i in ids})
-    result = reconcile.reconcile(db, connection, notified=notified) if notified else reconcile.ReconcileResult()
+    result = reconcile.reconcile(db, reader, notified=notified) if notified else reconcile.ReconcileResult()
     with db.session() as session, session.begin():
         session.execute(update(QboChange).where(QboChange.id.in_([c.id for c in changes]))
                         .values(checked_at=datetime.now(timezone.utc)))
@@ -114,13 +112,3 @@ def _our_own_write(change: QboChange, synced_at: datetime | None) -> bool:
     changed = change.changed_at if change.changed_at.tzinfo else change.changed_at.replace(tzinfo=timezone.utc)
     synced = synced_at if synced_at.tzinfo else synced_at.replace(tzinfo=timezone.utc)
     return changed < synced - OWN_WRITE_MARGIN
-
-
-def _read_by_id(connection, entity: str, ids: list[str], read) -> dict[str, dict]:
-    found = {}
-    for start in range(0, len(ids), reconcile.CHUNK):
-        chunk = ", ".join(f"'{i}'" for i in ids[start:start + reconcile.CHUNK])
-        query = f"SELECT * FROM {entity} WHERE Id IN ({chunk}) MAXRESULTS 1000"
-        answer = read(lambda client: client.query(query)) if read else connection.client().query(query)
-        found.update({o["Id"]: o for o in answer.get("QueryResponse", {}).get(entity, [])})
-    return found

@@ -24,6 +24,7 @@ from qbo_sync.pipeline.preview import CREATE, DELETE, LINK, PreviewRow
 from qbo_sync.qbo.connection import QboConnection
 from qbo_sync.qbo import references
 from qbo_sync.qbo.engine import Operation, Outcome, PushEngine
+from qbo_sync.qbo.reader import QboReadError, QboReader
 from qbo_sync.settings import SyncSettings
 
 
@@ -50,27 +51,25 @@ class PushResult:
         return self.created + self.updated + self.linked
 
 
-def projects_enabled(connection: QboConnection) -> bool:
+def projects_enabled(reader: QboReader) -> bool:
     """Whether the company has QBO Projects turned on (Preferences.OtherPrefs)."""
-    client = connection.client()
-    url = f"{client.api_url}/company/{client.company_id}/preferences"
-    prefs = client.get(url).get("Preferences", {})
+    prefs = reader.company("preferences").get("Preferences", {})
     for pair in (prefs.get("OtherPrefs") or {}).get("NameValue", []):
         if pair.get("Name") == "ProjectsEnabled":
             return str(pair.get("Value")).lower() == "true"
     return False
 
 
-def check_mode(connection: QboConnection, sync: SyncSettings) -> None:
+def check_mode(reader: QboReader, sync: SyncSettings) -> None:
     """Fail early, before any write, when the project mode cannot work for this company."""
     if sync.project_mode != "project":
         return
-    if not projects_enabled(connection):
+    if not projects_enabled(reader):
         raise ProjectsNotEnabled(
             "sync.project_mode is \"project\", but this QuickBooks company does not have Projects "
             "turned on (QuickBooks: Settings > Account and settings > Advanced > Projects). "
             "Turn Projects on, or set sync.project_mode to sub-customer or customer. Nothing was pushed.")
-    refused = projects_api_refusal(connection)
+    refused = projects_api_refusal(reader)
     if refused:
         raise ProjectsNotEnabled(
             f"sync.project_mode is \"project\", but QuickBooks does not let this app use its Projects API "
@@ -84,13 +83,14 @@ PROBE_PROJECTS = "query ProjectsAccess { projectManagementProjects(first: 1) { e
 REFUSED = {"FORBIDDEN", "PERMISSION_DENIED"}
 
 
-def projects_api_refusal(connection: QboConnection) -> str | None:
+def projects_api_refusal(reader: QboReader) -> str | None:
     """QuickBooks' words when the GraphQL Projects API refuses this app (tier or scope), else None.
 
     A read of at most one project, before any write. Only a refusal stops the run: a network
     fault or a 5xx here says nothing about the app's rights, and the push retries those."""
     try:
-        answer = connection.graphql(PROBE_PROJECTS, {"first": 1})
+        answer = reader.connection.graphql(PROBE_PROJECTS, {"first": 1})
+        reader.count("read")
     except requests.RequestException:
         return None
     errors = answer.get("errors") or []
@@ -244,11 +244,10 @@ def _reapply_stale(db, engine, spec, records, ops, refused: list[Outcome], flow_
     for outcome in refused:
         op = ops[outcome.key]
         try:
-            current = engine.read(lambda client: client.get_single_object(op.qbo_entity, op.body["Id"]))
-        except Exception:   # gone or unreadable: the 5010 stands as the plain failure
+            current = engine.reader.get(op.qbo_entity, op.body["Id"])
+        except QboReadError:   # gone or unreadable: the 5010 stands as the plain failure
             unreadable.append(outcome)
             continue
-        current = (current or {}).get(op.qbo_entity) or {}
         clash = stale.conflicting_fields(op.body, baselines.get(outcome.key), current)
         if clash:
             conflicts[outcome.key] = (clash, str(current.get("SyncToken")))
@@ -436,14 +435,7 @@ def _held_time_activities(db: StagingDb) -> set[str]:
 
 
 def _query_all(engine: PushEngine, entity: str, where: str) -> list[dict]:
-    found, start = [], 1
-    while True:
-        query = f"SELECT * FROM {entity} WHERE {where} STARTPOSITION {start} MAXRESULTS 1000"
-        page = engine.read(lambda client: client.query(query)).get("QueryResponse", {}).get(entity, [])
-        found += page
-        if len(page) < 1000:
-            return found
-        start += 1000
+    return engine.reader.query_all(entity, where)
 
 
 def _block(db: StagingDb, records: dict[int, Record], blocked: dict[int, list[str]], result: PushResult) -> None:
@@ -481,7 +473,7 @@ def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list
     for entity, chunk in chunks:
         names = ", ".join(quote(op.body[key]) for op in chunk)
         query = f"SELECT * FROM {entity} WHERE {key} IN ({names}) MAXRESULTS 1000"
-        answer = read(lambda client: client.query(query)) if read else connection.client().query(query)
+        answer = read(lambda client: client.query(query))
         found = answer.get("QueryResponse", {}).get(entity, [])
         by_name = {}
         for obj in found:

@@ -22,11 +22,10 @@ from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
 from qbo_sync.pipeline import fingerprints
 from qbo_sync.pipeline import records as staged
-from qbo_sync.qbo.connection import QboConnection
+from qbo_sync.qbo.reader import QboReader
 
 STAGE = "reconcile"
 CDC_DAYS = 29            # QBO looks back at most 30 days; older syncs are read by id
-CHUNK = 30
 
 
 @dataclass
@@ -38,32 +37,7 @@ class ReconcileResult:
     bills_open: int = 0
 
 
-def _by_id(connection: QboConnection, entity: str, ids: list[str]) -> dict[str, dict]:
-    found = {}
-    client = connection.client()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ", ".join(f"'{i}'" for i in ids[start:start + CHUNK])
-        for obj in client.query(f"SELECT * FROM {entity} WHERE Id IN ({chunk}) MAXRESULTS 1000"
-                                ).get("QueryResponse", {}).get(entity, []):
-            found[obj["Id"]] = obj
-    return found
-
-
-def _cdc(connection: QboConnection, entities: list[str], since: datetime) -> dict[str, dict[str, dict]]:
-    """{entity: {id: object or {"status": "Deleted"}}} changed since `since`."""
-    client = connection.client()
-    url = f"{client.api_url}/company/{client.company_id}/cdc"
-    answer = client.get(url, params={"entities": ",".join(entities),
-                                     "changedSince": since.isoformat(timespec="seconds")})
-    found: dict[str, dict[str, dict]] = {e: {} for e in entities}
-    for block in answer.get("CDCResponse", [{}])[0].get("QueryResponse", []):
-        for entity, objects in block.items():
-            if entity in found and isinstance(objects, list):
-                found[entity].update({o["Id"]: o for o in objects})
-    return found
-
-
-def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | None = None,
+def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = None,
               edited_only: bool = False, notified: dict[str, dict[str, dict]] | None = None) -> ReconcileResult:
     """Compare synced records with QBO. entities: only these (None: all).
 
@@ -93,7 +67,7 @@ def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | No
     # A record linked by hand (link_existing) and never pushed has nothing of ours to compare.
     whole = [r for r in synced if r.entity != "timesheets" and not _linked(r) and r.synced_at is not None]
     days = [r for r in synced if r.entity == "timesheets"]
-    current = notified if notified is not None else _whole_objects(connection, whole, now)
+    current = notified if notified is not None else _whole_objects(reader, whole, now)
     changes = []
     for record in whole:
         entity = _qbo_entity(record)
@@ -118,7 +92,7 @@ def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | No
                 f"{record.entity}/{record.source_id}")
         if texts or objects != (record.qbo_objects or {}):
             changes.append(_change(record, texts, objects))
-    changes += _time_activities(connection, days, result)
+    changes += _time_activities(reader, days, result)
     for change in changes:
         balance = change["qbo_objects"].get("balance")
         if balance:
@@ -135,11 +109,11 @@ def reconcile(db: StagingDb, connection: QboConnection, entities: list[str] | No
     return result
 
 
-def pull_and_reconcile(db: StagingDb, connection: QboConnection) -> tuple[dict[str, int], ReconcileResult]:
+def pull_and_reconcile(db: StagingDb, reader: QboReader) -> tuple[dict[str, int], ReconcileResult]:
     """`qbo-sync pull`: the reference lists used for matching, then reconcile (with bill balances)."""
     from qbo_sync.qbo import references
 
-    return references.pull(db, connection), reconcile(db, connection)
+    return references.pull(db, reader), reconcile(db, reader)
 
 
 def _announced(record: Record, notified: dict[str, dict[str, dict]]) -> bool:
@@ -161,34 +135,34 @@ def _qbo_entity(record: Record) -> str:
     return target or registry.get(record.entity).qbo_entity
 
 
-def _whole_objects(connection, records: list[Record], now: datetime) -> dict[str, dict[str, dict]]:
+def _whole_objects(reader: QboReader, records: list[Record], now: datetime) -> dict[str, dict[str, dict]]:
     entities = sorted({_qbo_entity(r) for r in records})
     if not entities:
         return {}
     oldest = min(r.synced_at for r in records)
     oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
     if now - oldest < timedelta(days=CDC_DAYS):
-        found = _cdc(connection, entities, oldest - timedelta(minutes=1))
+        found = reader.cdc(entities, oldest - timedelta(minutes=1))
         # Bills' balances change with payments whether or not CDC lists them: read them all.
         bills = [r.qbo_id for r in records if _qbo_entity(r) == "Bill"]
-        found.setdefault("Bill", {}).update({k: v for k, v in _by_id(connection, "Bill", bills).items()
+        found.setdefault("Bill", {}).update({k: v for k, v in reader.by_ids("Bill", bills).items()
                                              if k not in found.get("Bill", {})})
         return found
     found = {}
     for entity in entities:
         ids = [r.qbo_id for r in records if _qbo_entity(r) == entity]
-        present = _by_id(connection, entity, ids)
+        present = reader.by_ids(entity, ids)
         found[entity] = {i: present.get(i, {"Id": i, "status": "Deleted"}) for i in ids}
     return found
 
 
-def _time_activities(connection, records: list[Record], result: ReconcileResult) -> list[dict]:
+def _time_activities(reader: QboReader, records: list[Record], result: ReconcileResult) -> list[dict]:
     """TimeActivity is not in CDC: read every synced day back by id."""
     from qbo_sync.pipeline.parts import PART_NAMES
 
     ids = [v["id"] for r in records for v in (r.qbo_objects or {}).values()
            if isinstance(v, dict) and "hash" in v]
-    present = _by_id(connection, "TimeActivity", ids)
+    present = reader.by_ids("TimeActivity", ids)
     changes = []
     for record in records:
         texts, flagged = [], {}

@@ -54,6 +54,19 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
     }
 
 
+def records_written(db: StagingDb, flow_run_id: str | None) -> int:
+    """Records this run wrote to QBO (synced or deleted there), from their sync attempts."""
+    from sqlalchemy import func, select
+
+    from qbo_sync.db.models import SyncAttempt
+
+    if not flow_run_id:
+        return 0
+    with db.session() as session:
+        return session.scalar(select(func.count(func.distinct(SyncAttempt.record_id))).where(
+            SyncAttempt.flow_run_id == flow_run_id, SyncAttempt.outcome.in_(("synced", "deleted")))) or 0
+
+
 def deleted_in_source(db: StagingDb, specs: list[EntitySpec], pushes=()) -> list[dict]:
     """Records deleted in the source whose objects this run deleted in QBO, or that QBO still
     holds (kept by rule, to be deleted, or a delete that failed), with what they held."""

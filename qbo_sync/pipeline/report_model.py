@@ -70,7 +70,18 @@ def header(report: dict) -> list[str]:
         lines.append(f"Flow run: {report['flow_run_id']}")
     if report.get("note"):
         lines.append(report["note"])
+    if report.get("qbo_calls"):
+        from qbo_sync.qbo.metering import summary_line   # pure: no database, no client
+
+        lines.append(summary_line(report["qbo_calls"]))
+    if (report.get("connection") or {}).get("warn"):
+        lines.append(expiry_line(report["connection"]))
     return lines
+
+
+def expiry_line(health: dict) -> str:
+    return (f"The QuickBooks connection expires on {health['expires_on']} (in {health['days_left']} days): "
+            "reconnect to QuickBooks before then, or runs will stop.")
 
 
 def held_back(report: dict) -> str:

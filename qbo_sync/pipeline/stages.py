@@ -17,6 +17,7 @@ from qbo_sync.entities.base import PayloadContext
 from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, notified,
                                project_links, pushing, reconcile, staging_lock, tracking, validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
+from qbo_sync.qbo.metering import ReadBudgetSpent
 from qbo_sync.resources import Resources
 
 
@@ -50,17 +51,22 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
 
     specs = registry.resolve(entity_names)
     wanted = {rule.qbo_entity for spec in specs for rule in spec.links} | {e for s in specs for e in s.pulls}
-    if wanted:
-        references.pull(res.db, res.qbo, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
-    pushing.check_mode(res.qbo, res.settings.sync)
-    maps = mappings.for_resources(res)
-    tracking.check(res.qbo, specs, maps)   # classes and locations vs the company's Preferences
     run_entities = [spec.name for spec in specs]
-    # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
-    # they become Needs Action here instead of being overwritten or re-created by the push.
-    reconcile.reconcile(res.db, res.qbo, entities=run_entities, edited_only=True)
-    # Objects QuickBooks announced by webhook since the last check: exactly those, no CDC.
-    notified.reconcile_notified(res.db, res.qbo)
+    try:
+        # Optional reads: past the monthly read budget the staged copies serve as they are.
+        res.reader.meter.check_optional("the reference lists and QuickBooks-side changes")
+        if wanted:
+            references.pull(res.db, res.reader, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
+        # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
+        # they become Needs Action here instead of being overwritten or re-created by the push.
+        reconcile.reconcile(res.db, res.reader, entities=run_entities, edited_only=True)
+        # Objects QuickBooks announced by webhook since the last check: exactly those, no CDC.
+        notified.reconcile_notified(res.db, res.reader)
+    except ReadBudgetSpent as spent:
+        print(spent)
+    pushing.check_mode(res.reader, res.settings.sync)
+    maps = mappings.for_resources(res)
+    tracking.check(res.reader, specs, maps)   # classes and locations vs the company's Preferences
     results = []
     for spec in specs:
         result = mapping.map_entity(res.db, spec, res.settings.sync)
@@ -70,7 +76,7 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
         result.linked += matched.linked
         result.missing += [s for s in matched.needs_action if s not in result.missing]
         # Before the preview, so that it says "link" where the push will update an existing object.
-        result.adopted = adoption.adopt_entity(res.db, res.qbo, spec, res.settings.sync, maps).adopted
+        result.adopted = adoption.adopt_entity(res.db, res.reader, spec, res.settings.sync, maps).adopted
         results.append(result)
     return results
 

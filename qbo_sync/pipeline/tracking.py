@@ -13,8 +13,7 @@ started elsewhere (deployments, the console).
 from __future__ import annotations
 
 from qbo_sync.entities.base import EntitySpec
-from qbo_sync.qbo import references
-from qbo_sync.qbo.connection import QboConnection
+from qbo_sync.qbo.reader import QboReader
 
 CLASS_SETTING = "QuickBooks: Settings > Account and settings > Advanced > Categories > Track classes"
 LOCATION_SETTING = "QuickBooks: Settings > Account and settings > Advanced > Categories > Track locations"
@@ -24,10 +23,8 @@ class TrackingMismatch(Exception):
     """The mapping needs class or location tracking the company does not have; nothing was written."""
 
 
-def accounting_prefs(connection: QboConnection) -> dict:
-    client = connection.client()
-    url = f"{client.api_url}/company/{client.company_id}/preferences"
-    return (client.get(url).get("Preferences") or {}).get("AccountingInfoPrefs") or {}
+def accounting_prefs(reader: QboReader) -> dict:
+    return (reader.company("preferences").get("Preferences") or {}).get("AccountingInfoPrefs") or {}
 
 
 def needed(specs: list[EntitySpec], mappings) -> tuple[dict[str, str], dict[str, str], set[str]]:
@@ -38,12 +35,12 @@ def needed(specs: list[EntitySpec], mappings) -> tuple[dict[str, str], dict[str,
     return classes, locations, kinds
 
 
-def check(connection: QboConnection, specs: list[EntitySpec], mappings) -> None:
+def check(reader: QboReader, specs: list[EntitySpec], mappings) -> None:
     """Raise TrackingMismatch when the run's mapped classes or locations cannot be written."""
     classes, locations, kinds = needed(specs, mappings)
     if not classes and not locations:
         return
-    prefs = accounting_prefs(connection)
+    prefs = accounting_prefs(reader)
     problems = []
     per_line, per_txn = prefs.get("ClassTrackingPerTxnLine"), prefs.get("ClassTrackingPerTxn")
     if classes and not (per_line or per_txn):
@@ -60,16 +57,16 @@ def check(connection: QboConnection, specs: list[EntitySpec], mappings) -> None:
                         "settings), but this QuickBooks company does not track locations. Turn location "
                         f"tracking on ({LOCATION_SETTING}), or remove the locations mapping.")
     if not problems:
-        problems += (_unknown(connection, "Class", "class", classes)
-                     + _unknown(connection, "Department", "location", locations))
+        problems += (_unknown(reader, "Class", "class", classes)
+                     + _unknown(reader, "Department", "location", locations))
     if problems:
         raise TrackingMismatch(f"{mappings.path}: " + " ".join(problems) + " Nothing was pushed.")
 
 
-def _unknown(connection: QboConnection, qbo_entity: str, kind: str, named: dict[str, str]) -> list[str]:
+def _unknown(reader: QboReader, qbo_entity: str, kind: str, named: dict[str, str]) -> list[str]:
     """A mapped name with no active object of that name in QBO."""
     if not named:
         return []
-    held = {o.get("Name") for o in references.query_all(connection, qbo_entity) if o.get("Active", True)}
+    held = {o.get("Name") for o in reader.query_all(qbo_entity, inactive_too=True) if o.get("Active", True)}
     return [f"{setting}: QuickBooks has no active {kind} named \"{name}\"; create it in QuickBooks or "
             "change the mapping." for setting, name in named.items() if name not in held]

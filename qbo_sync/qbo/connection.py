@@ -10,10 +10,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
 
+from qbo_sync.qbo.faults import CONNECTION_EXPIRED
 from qbo_sync.qbo.tokens import Tokens, TokenStore
 
 # Refresh this long before the access token expires, so no call races its expiry.
@@ -82,6 +84,16 @@ class QboConnection:
                     return latest
                 return self._refresh(latest)
 
+    def health(self, warn_days: float) -> dict | None:
+        """When the stored refresh token expires, and whether to warn (None: not connected)."""
+        tokens = self._tokens.load(self.realm_id)
+        if tokens is None:
+            return None
+        days = (tokens.refresh_expires_at - time.time()) / 86400
+        expires = datetime.fromtimestamp(tokens.refresh_expires_at, timezone.utc)
+        return {"expires_on": expires.date().isoformat(), "days_left": max(0, int(days)),
+                "warn": days <= warn_days}
+
     def _load(self) -> Tokens:
         tokens = self._tokens.load(self.realm_id)
         if tokens is None:
@@ -96,8 +108,7 @@ class QboConnection:
             auth.refresh(refresh_token=tokens.refresh_token)
         except AuthClientError as exc:
             if exc.status_code in (400, 401):
-                raise NotConnected("QuickBooks refused the saved connection (it expired or was revoked): "
-                                   "reconnect to QuickBooks with qbo-sync connect") from None
+                raise NotConnected(CONNECTION_EXPIRED) from None
             raise
         fresh = _tokens_from(auth)
         # Persist the rotated refresh token before the new access token is used:

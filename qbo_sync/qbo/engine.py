@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from qbo_sync.qbo import faults, pacing
-from qbo_sync.qbo.connection import QboConnection
+from qbo_sync.qbo.connection import NotConnected, QboConnection
 from qbo_sync.qbo.faults import QboFault
+from qbo_sync.qbo.metering import WRITE
+from qbo_sync.qbo.reader import QboReadError, QboReader  # noqa: F401 - QboReadError: callers catch it here too
 
 CREATE_PROJECT = """
 mutation CreateProject($input: ProjectManagement_CreateProjectInput!) {
@@ -84,19 +86,22 @@ class PushEngine:
     max_throttled: int = 20       # 429s are QBO asking us to wait, not a failure
     backoff_seconds: float = 1.0
     pacer: pacing.Pacer | None = None
+    reader: QboReader | None = None   # reads share the pacer with the writes
     batch_workers: int = 3
     single_workers: int = 4
-    sleep: Callable[[float], None] = time.sleep
     stats: dict = field(default_factory=lambda: {"requests": 0, "retries": 0, "batches": 0,
                                                  "singles": 0, "throttled": 0})
 
     def __post_init__(self):
         if self.pacer is None:
             self.pacer = pacing.for_realm(self.connection.realm_id)
+        if self.reader is None:
+            self.reader = QboReader(self.connection, self.pacer)
         self._lock = threading.Lock()
         # Settling writes to the staging database: a lock of its own, so that the workers
         # keep taking and sending units (under _lock) while one of them records outcomes.
         self._settle_lock = threading.Lock()
+        self._run_id: str | None = None     # the flow run whose writes are counted
 
     def run(self, operations: list[Operation],
             on_progress: Callable[[int, int], None] | None = None,
@@ -104,6 +109,7 @@ class PushEngine:
             on_outcomes: Callable[[list[Outcome]], None] | None = None) -> list[Outcome]:
         outcomes: list[Outcome] = []
         total = len(operations)
+        self._run_id = self.reader.current_run()   # the workers' threads do not see the flow run
 
         def settle(found: list[Outcome]) -> None:
             with self._settle_lock:
@@ -204,8 +210,12 @@ class PushEngine:
             client = self.connection.client(force_refresh=unit.refresh)
             with self.pacer.slot(unit.kind):
                 self._count("requests", "batches" if unit.kind == pacing.BATCH else "singles")
+                self.reader.count(WRITE, self._run_id)
                 answer = (self._post_batch(client, unit) if unit.kind == pacing.BATCH
                           else self._post_single(client, unit))
+            self.reader.outage.answered()
+        except NotConnected:
+            raise                            # no write can succeed: the run stops and says reconnect
         except Exception as exc:  # classified below: only QBO and network faults retry
             fault = faults.from_exception(exc)
             if fault.http_status == 401 and not unit.refresh:
@@ -219,11 +229,18 @@ class PushEngine:
                 self.pacer.pause(wait)
                 unit.ready_at = time.monotonic() + wait
                 return None
-            if fault.retryable and fault.http_status != 429 and unit.attempt < self.max_attempts:
-                self._count("retries")
-                unit.ready_at = time.monotonic() + _backoff(self.backoff_seconds, unit.attempt)
-                unit.attempt += 1
-                return None
+            if fault.retryable and fault.http_status != 429:
+                # Raises QuickBooksDown once nothing has answered for qbo.outage_minutes. While
+                # nothing answers, a unit is not out of attempts: the outage decides, not the unit.
+                self.reader.outage.failed(fault)
+                if unit.attempt < self.max_attempts or self.reader.outage.down:
+                    self._count("retries")
+                    wait = self.reader.outage.clip(_backoff(self.backoff_seconds, unit.attempt))
+                    unit.ready_at = time.monotonic() + wait
+                    unit.attempt += 1
+                    return None
+            else:
+                self.reader.outage.answered()    # QBO answered, even if it said no
             return [Outcome(op.key, False, request=op.body, fault=fault) for op in unit.ops]
         if unit.kind == pacing.SINGLE:
             op = unit.ops[0]
@@ -275,6 +292,7 @@ class PushEngine:
                                 else (UPDATE_PROJECT, "projectManagementUpdateProject"))
         with self.pacer.slot(pacing.SINGLE):
             self._count("requests")
+            self.reader.count(WRITE, self._run_id)
             answer = self.connection.graphql(mutation, {"input": op.body})
         if answer.get("errors"):
             message = "; ".join(e.get("message", "") for e in answer["errors"])
@@ -289,50 +307,14 @@ class PushEngine:
         project = (answer.get("data") or {}).get(field_name) or {}
         qbo_id = project.get("id")
         # A QBO Project is a Customer underneath: read its SyncToken for later updates.
-        customer = self._with_retries(
-            lambda client: client.get_single_object("Customer", qbo_id)).get("Customer", {})
+        customer = self.reader.get("Customer", qbo_id)
         return Outcome(op.key, True, qbo_id=qbo_id, sync_token=customer.get("SyncToken"),
                        request=op.body, response=answer)
 
-    # --- reads, and retries ------------------------------------------------------------
+    # --- reads: the reader's, paced by the same pacer -----------------------------------
     def read(self, call):
-        """A read (query) through the pacer, retried like writes; raises QboReadError when it gives up."""
-        try:
-            return self._with_retries(call)
-        except _GaveUp as failure:
-            raise QboReadError(failure.fault.plain) from None
-
-    def _with_retries(self, call):
-        force_refresh = False
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                client = self.connection.client(force_refresh=force_refresh)
-                with self.pacer.slot(pacing.SINGLE):
-                    self._count("requests")
-                    return call(client)
-            except Exception as exc:  # classified below: only QBO and network faults retry
-                fault = faults.from_exception(exc)
-                if fault.http_status == 401 and not force_refresh:
-                    force_refresh = True           # the token may have expired mid-run
-                    continue
-                if not fault.retryable or attempt == self.max_attempts:
-                    raise _GaveUp(fault) from exc
-                self._count("retries")
-                if fault.http_status == 429:
-                    self.sleep(random.uniform(0.5, 1.0) * self.pacer.limits.window)
-                else:
-                    self.sleep(_backoff(self.backoff_seconds, attempt))
-        raise AssertionError("unreachable")
-
-
-class QboReadError(Exception):
-    """A read QuickBooks kept refusing; the message is plain."""
-
-
-class _GaveUp(Exception):
-    def __init__(self, fault: QboFault):
-        super().__init__(fault.plain)
-        self.fault = fault
+        """A read through the company's reader (qbo/reader.py); raises QboReadError when QBO refuses it."""
+        return self.reader.call(call)
 
 
 def _backoff(base: float, attempt: int) -> float:

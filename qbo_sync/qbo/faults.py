@@ -44,10 +44,15 @@ _PLAIN: dict[str, tuple[str, bool]] = {
 
 RETRYABLE_HTTP = {429, 500, 502, 503, 504}
 
+# The refresh token expired or was revoked (Intuit answers invalid_grant): only the user can fix it.
+CONNECTION_EXPIRED = "QuickBooks connection expired: run `qbo-sync connect`"
+
 
 def classify(code: str | int, message: str = "", detail: str = "",
              http_status: int | None = None) -> QboFault:
     code = str(code or "")
+    if code == "10000" and http_status is None:
+        http_status = 500     # QBO's internal error comes with HTTP 500 (python-quickbooks drops the status)
     template, retryable = _PLAIN.get(code, (None, False))
     if template is None:
         text = detail or message or "QuickBooks refused it without a reason"
@@ -90,6 +95,11 @@ def from_exception(exc: Exception) -> QboFault:
                             plain="QuickBooks answered with an error page instead of data; it will be retried.",
                             retryable=True)
         return classify(exc.error_code, text, str(exc.detail or ""))
+    from intuitlib.exceptions import AuthClientError
+
+    if isinstance(exc, AuthClientError) and exc.status_code in RETRYABLE_HTTP:
+        # Intuit's token endpoint down while refreshing: an outage like any other.
+        return classify("", "", f"HTTP {exc.status_code} from the token endpoint", http_status=exc.status_code)
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
         return QboFault(code="network", message=str(exc)[:300], detail="",
                         plain="QuickBooks could not be reached (network error); it will be retried.",

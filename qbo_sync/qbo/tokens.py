@@ -73,13 +73,15 @@ class TokenStore:
 
     def save(self, realm_id: str, tokens: Tokens) -> None:
         ciphertext = self._fernet.encrypt(json.dumps(asdict(tokens)).encode()).decode()
+        expires = datetime.fromtimestamp(tokens.refresh_expires_at, timezone.utc)
         with self._db.session() as session, session.begin():
             row = session.get(StoredToken, realm_id)
             now = datetime.now(timezone.utc)
             if row is None:
-                session.add(StoredToken(realm_id=realm_id, ciphertext=ciphertext, updated_at=now))
+                session.add(StoredToken(realm_id=realm_id, ciphertext=ciphertext, updated_at=now,
+                                        refresh_expires_at=expires))
             else:
-                row.ciphertext, row.updated_at = ciphertext, now
+                row.ciphertext, row.updated_at, row.refresh_expires_at = ciphertext, now, expires
 
     def refresh_lock(self, realm_id: str):
         """Held while one process refreshes this company's tokens (a lease row, see ledger.py)."""

@@ -25,6 +25,8 @@ def report_stage(config: str | None, entities: list[str] | None, kind: str, star
     report = build_report(res.db, registry.resolve(entities), imports=imports, pushes=pushes,
                           preview_counts=preview_counts, approved=approved, flow_run_id=run_id, note=note)
     report["totals"] = pushed_totals(res.db, run_id)
+    report["qbo_calls"] = res.reader.meter.summary(run_id)
+    report["connection"] = res.qbo.health(res.settings.qbo.expiry_warning_days)
     failed = sum(p["failed"] for p in report["pushed"])
     report["outcome"] = "failed records" if failed else ("pushed" if approved else outcome)
     with res.db.session() as session, session.begin():

@@ -153,6 +153,8 @@ def test_finance_user_imports_links_syncs_retries_and_reviews(prefect, console, 
     page.click("a.tab:has-text('Runs')")
     runs = page.locator("table.runs tbody tr")
     expect(runs).to_have_count(2)
+    expect(page.locator("p.qbo-calls")).to_contain_text("QuickBooks calls in ")     # counted, a line
+    expect(page.locator("p.qbo-calls")).to_contain_text("of the monthly budget of 500,000")
     expect(runs.nth(0).locator("td").nth(1)).to_have_text("retry")
     expect(runs.nth(1).locator("td").nth(1)).to_have_text("sync")
     assert runs.nth(1).locator("td").nth(5).inner_text() == "3"   # created

@@ -127,7 +127,7 @@ def test_reconcile_buttons_and_link_to_existing_vendor_work_end_to_end(console, 
     edit_in_qbo(res, "Vendor", other.qbo_id, Notes="terms changed by the office")
     bill = next(r for r in staged(res, "vendor_bills").values() if r.status == "synced")
     edit_in_qbo(res, "Bill", bill.qbo_id, PrivateNote="on hold by the office")
-    reconcile.reconcile(res.db, res.qbo)
+    reconcile.reconcile(res.db, res.reader)
 
     context, page = open_console(browser, console)
     page.goto(f"{console.url}/e/vendors")

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from qbo_sync import statuses
 from qbo_sync.db.models import Record
 from qbo_sync.pipeline import stages
-from qbo_sync.qbo import references
 from tests.fixtures import postgres_schema
 
 QBO_ENTITIES = ("Customer", "Employee", "Vendor", "Item", "Account", "Class", "TimeActivity", "Bill")
@@ -47,7 +46,7 @@ def assert_preview_equals_push(preview, results):
 
 
 def qbo_counts(res) -> dict[str, int]:
-    return {e: len(references.query_all(res.qbo, e)) for e in QBO_ENTITIES}
+    return {e: len(res.reader.query_all(e, inactive_too=True)) for e in QBO_ENTITIES}
 
 
 def synced_objects(res) -> dict[tuple[str, str], tuple]:

@@ -93,7 +93,7 @@ def test_a_reconcile_flag_outlives_source_edits_until_accepted(res, source):
     entry = next(r for r in rows(res, "timesheets").values() if r["status"] == "Synced" and "mon" in r["qbo_ids"])
     monday = entry["qbo_ids"]["mon"]
     edit_in_qbo(res, "TimeActivity", monday, Description="fixed by the office")
-    result = reconcile.reconcile(res.db, res.qbo)
+    result = reconcile.reconcile(res.db, res.reader)
     assert {"vendor_bills/B-000001", f"timesheets/{entry['source_id']}"} <= set(result.changed)
 
     # The source edits both records afterwards: the import must not clear the flag.
@@ -167,14 +167,14 @@ def test_keeping_quickbooks_version_leaves_it_and_a_later_edit_updates_only_what
                  if r["status"] == "Synced" and "mon" in r["qbo_ids"] and "tue" not in r["qbo_ids"])
     monday = entry["qbo_ids"]["mon"]
     edit_in_qbo(res, "TimeActivity", monday, Description="fixed by the office")
-    assert f"timesheets/{entry['source_id']}" in reconcile.reconcile(res.db, res.qbo).changed
+    assert f"timesheets/{entry['source_id']}" in reconcile.reconcile(res.db, res.reader).changed
 
     kept = reconcile.keep_quickbooks(res.db, f"timesheets/{entry['source_id']}")
     assert kept.status == "synced" and "reconcile" not in kept.qbo_objects
     pushes = sync(res)
     assert not [p for p in pushes if p.entity == "timesheets" and (p.created or p.updated)]
     assert qbo(res, "TimeActivity", monday)["Description"] == "fixed by the office"
-    assert reconcile.reconcile(res.db, res.qbo).changed == []   # QBO's version is the synced one now
+    assert reconcile.reconcile(res.db, res.reader).changed == []   # QBO's version is the synced one now
 
     # The source adds Tuesday: that day is created; Monday, unchanged here, keeps QBO's edit.
     source.edit("timesheets", "entry_id", entry["source_id"], tue="2")

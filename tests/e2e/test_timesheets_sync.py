@@ -161,7 +161,7 @@ def test_reconcile_flags_time_changed_or_deleted_in_quickbooks(res):
     tuesday = qbo(res, "TimeActivity", entry["qbo_ids"]["tue"])
     write(res, "TimeActivity", {"Id": tuesday["Id"], "SyncToken": tuesday["SyncToken"]}, operation="delete")
 
-    result = reconcile.reconcile(res.db, res.qbo)
+    result = reconcile.reconcile(res.db, res.reader)
     assert f"timesheets/{sid}" in result.deleted
     row = rows(res, "timesheets")[sid]
     assert row["status"] == "Needs Action"

@@ -68,7 +68,7 @@ def test_other_modes_send_no_project_ref(res):
 def test_reconcile_finds_nothing_changed_right_after_a_project_mode_sync(make_resources, source):
     res = make_resources(sync={"project_mode": "project"})
     sync(res)
-    result = reconcile.reconcile(res.db, res.qbo)
+    result = reconcile.reconcile(res.db, res.reader)
     assert result.checked >= 100 and result.changed == [] and result.deleted == []
     project = next(p for p, r in rows(res, "projects").items() if r["status"] == "Synced")
     source.edit("projects", "project_id", project, end_date="2027-12-31")

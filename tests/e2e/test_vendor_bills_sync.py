@@ -74,7 +74,7 @@ def test_reconcile_flags_bills_edited_or_deleted_in_quickbooks_and_pulls_balance
     gone = qbo(res, "Bill", deleted["qbo_id"])
     write(res, "Bill", {"Id": gone["Id"], "SyncToken": gone["SyncToken"]}, operation="delete")
 
-    result = reconcile.reconcile(res.db, res.qbo)
+    result = reconcile.reconcile(res.db, res.reader)
     assert result.changed == ["vendor_bills/B-000001"] and result.deleted == ["vendor_bills/B-000002"]
     assert result.bills_open >= 20 and result.bills_paid == 0
     after = rows(res, "vendor_bills")
