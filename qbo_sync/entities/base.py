@@ -64,6 +64,9 @@ class LinkRule:
     qbo_entity: str           # the QBO list the link points into
     match_column: str         # the source column whose value suggests a match by name
     missing_reason: str       # the Needs Action reason while the link is missing
+    # Only objects at the top of their list (not a job or project under a customer): linking a
+    # project to a sub-customer would make it a third-level job, which cannot be undone.
+    top_level_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ CLIENT = LinkRule(
     qbo_entity="Customer",
     match_column="client_name",
     missing_reason="Select the QBO customer (the client) for this project",
+    top_level_only=True,
 )
 
 

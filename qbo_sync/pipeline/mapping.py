@@ -46,11 +46,14 @@ def links_of(session, record_ids: list[int]) -> dict[int, dict[str, LinkedObject
     return found
 
 
-def _refs_by_name(session, qbo_entity: str) -> dict[str, list]:
-    """Active refs by name_key: (qbo_id, name) rows, without the QBO object's JSON."""
+def _refs_by_name(session, qbo_entity: str, top_level_only: bool = False) -> dict[str, list]:
+    """Active refs by name_key: (qbo_id, name) rows, without the QBO object's JSON.
+    top_level_only: none with a parent (a job or a project is never a project's client)."""
+    query = select(QboRef.qbo_id, QboRef.name).where(QboRef.entity == qbo_entity, QboRef.active.is_(True))
+    if top_level_only:
+        query = query.where(QboRef.parent_id.is_(None))
     index: dict[str, list] = {}
-    for ref in session.execute(select(QboRef.qbo_id, QboRef.name).where(QboRef.entity == qbo_entity,
-                                                                       QboRef.active.is_(True))):
+    for ref in session.execute(query):
         index.setdefault(name_key(ref.name), []).append(ref)
     return index
 
@@ -70,7 +73,7 @@ def map_entity(db: StagingDb, spec: EntitySpec, sync: SyncSettings,
         new_links = []
         now = datetime.now(timezone.utc)
         for rule in spec.links:
-            index = _refs_by_name(session, rule.qbo_entity)
+            index = _refs_by_name(session, rule.qbo_entity, rule.top_level_only)
             for record in pending:
                 if rule.role in links.get(record.id, {}):
                     continue
@@ -138,6 +141,10 @@ def confirm_link(db: StagingDb, spec: EntitySpec, source_id: str, target: str,
                     f"{spec.label[:-1]} {source_id} is already linked to QBO {rule.qbo_entity.lower()} "
                     f"\"{existing.qbo_name}\" (id {existing.qbo_id}). The link is permanent and was not changed.")
             ref = _find_ref(session, rule.qbo_entity, target)
+            if rule.top_level_only and ref.parent_id:
+                raise MappingError(
+                    f"QBO {rule.qbo_entity.lower()} \"{ref.fully_qualified_name or ref.name}\" is a job or project "
+                    f"under another customer, not a client: choose the client itself. Nothing was linked.")
             session.execute(insert(RecordLink), [_link_row(record.id, rule, ref, linked_by,
                                                            datetime.now(timezone.utc))])
             return LinkedObject(ref.qbo_id, ref.name)

@@ -75,3 +75,20 @@ def test_cost_code_links_the_item_spelled_with_other_accents_and_case(make_resou
     stages.run_map(res, ["cost_codes"])
     linked = rows(res, "cost_codes")[labor["code"]]
     assert linked["status"] == "Synced" and linked["qbo_id"] == item["Id"]
+
+
+def test_a_job_is_never_a_projects_client(make_resources, config_for, source, capsys):
+    """A project whose client column names a job (a sub-customer) gets no suggestion of that job,
+    and `map customer` refuses it: the link is permanent and would make a third-level job."""
+    res = make_resources(sync={"auto_confirm_customer": True})
+    _project_client(source, "Pier 9 Renovation")        # the demo company's job under Harbor View
+    stages.run_import(res, ["projects"], "all")
+    stages.run_validate(res, ["projects"])
+    stages.run_map(res, ["projects"])
+    p12 = rows(res, "projects")["P-00012"]
+    assert p12["status"] == "Needs Action" and not (p12.get("suggestions") or {}).get("customer"), p12
+    config = config_for(res)
+    assert main(["--config", config, "map", "customer", "P-00012", "Pier 9 Renovation"]) == 1
+    err = capsys.readouterr().err
+    assert "is a job or project under another customer, not a client" in err and "Traceback" not in err
+    assert main(["--config", config, "map", "customer", "P-00012", "Harbor View Properties LLC"]) == 0
