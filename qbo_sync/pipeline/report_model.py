@@ -179,9 +179,11 @@ def _bills(report):
         return None
     notes = []
     if bills.get("as_of"):
-        notes.append(f"Balances as QuickBooks had them at {bills['as_of']} (`qbo-sync pull` refreshes them).")
+        notes.append(f"Balances as QuickBooks had them at {bills['as_of']}; the next pull of "
+                     "balances from QuickBooks refreshes them.")
     if bills.get("not_checked"):
-        notes.append(f"{bills['not_checked']} synced bills have no balance yet: run `qbo-sync pull`.")
+        notes.append(f"{bills['not_checked']} synced bills have no balance yet: QuickBooks' balances "
+                     "show after the next pull of balances from QuickBooks.")
     columns = [Column("Project", "name"), Column("Id", "project"), Column("Paid bills", "paid_bills", COUNT),
                Column("Paid amount", "paid_amount", MONEY), Column("Open bills", "open_bills", COUNT),
                Column("Open balance", "open_balance", MONEY)]
