@@ -14,6 +14,15 @@ from qbo_sync.settings import Settings, load_settings
 class Resources:
     def __init__(self, settings: Settings):
         self.settings = settings
+        # How long reads wait out a QuickBooks outage before QuickBooksDown: the setting, for
+        # runs; the console asks for less, since a person is waiting (limit_outage).
+        self.outage_seconds = settings.qbo.outage_minutes * 60
+
+    def limit_outage(self, seconds: float) -> None:
+        """Give up on a QuickBooks outage after at most `seconds` (an interactive caller)."""
+        self.outage_seconds = min(self.outage_seconds, seconds)
+        if "reader" in self.__dict__:   # already made: its outage watch takes the new limit
+            self.reader.outage.limit_seconds = self.outage_seconds
 
     @cached_property
     def db(self):
@@ -56,7 +65,7 @@ class Resources:
 
         meter = CallMeter(self.db, self.qbo.realm_id, self.settings.qbo.monthly_read_budget,
                           warn=self._warn_read_budget, current_run=_current_flow_run)
-        return QboReader(self.qbo, self.pacer, outage=Outage(self.settings.qbo.outage_minutes * 60),
+        return QboReader(self.qbo, self.pacer, outage=Outage(self.outage_seconds),
                          meter=meter)
 
     def _warn_read_budget(self, text: str) -> None:

@@ -32,6 +32,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+CONSOLE_OUTAGE_SECONDS = 20
+
 
 def user_errors() -> tuple[type[BaseException], ...]:
     """Failures whose message is the whole story for a user: shown as it is, no traceback."""
@@ -54,6 +56,10 @@ def create_app(settings: Settings | None = None, config: str | None = None,
     settings = settings or (resources.settings if resources else load_settings(config))
     auth.check_users(settings)
     res = resources or Resources(settings)
+    # A person waits on the console's own reads (imports, previews, links): say that QuickBooks
+    # is out of reach after a short wait, not after a run's outage limit. Sync and retry jobs
+    # run as flows with their own resources and the setting's limit.
+    res.limit_outage(CONSOLE_OUTAGE_SECONDS)
     app = FastAPI(title="qbo-sync console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.console = ConsoleState(settings, config, res, JobRunner(user_errors()), templates())
 

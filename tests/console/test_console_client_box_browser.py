@@ -21,7 +21,7 @@ def console_res(make_resources, console_users):
 
 def test_client_box_offers_clients_only_and_confirms_the_suggestion_in_one_click(console, console_res, browser,
                                                                                 source):
-    # A client named like a QBO job: the map stage suggests the job, which is no client.
+    # A client named like a QBO job: the map stage does not suggest the job, which is no client.
     job_client = source.frame("projects")["project_id"].iloc[-1]
     source.edit("projects", "project_id", job_client, client_name="Pier 9 Renovation")
     stages.run_import(console_res, ["projects"], "new")
@@ -30,7 +30,7 @@ def test_client_box_offers_clients_only_and_confirms_the_suggestion_in_one_click
     with console_res.db.session() as session:
         customers = list(session.scalars(select(QboRef).where(QboRef.entity == "Customer")))
         projects = {r.source_id: r for r in session.scalars(select(Record).where(Record.entity == "projects"))}
-    assert projects[job_client].suggestions["customer"]["name"] == "Pier 9 Renovation"
+    assert not (projects[job_client].suggestions or {}).get("customer")
     suggested = next(r for r in projects.values() if (r.suggestions or {}).get("customer") and r.source_id != job_client)
     not_clients = {c.qbo_id for c in customers if c.parent_id or not c.active}
     clients = {c.qbo_id: c.fully_qualified_name or c.name for c in customers if c.qbo_id not in not_clients}
