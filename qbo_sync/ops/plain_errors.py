@@ -23,9 +23,11 @@ class _WithoutTraceback(logging.Filter):
 
 def on_the_terminal(*plain: type[BaseException]) -> None:
     """Strip the tracebacks of these exceptions from what the console handlers print."""
-    from prefect.logging.configuration import setup_logging
+    from prefect.logging.configuration import ensure_logging_setup
 
-    setup_logging()   # idempotent: the handlers exist before the filter is added to them
+    # Only if Prefect has not set its handlers up yet (`import prefect` does): setting them up
+    # again would bind new handlers to the current stdout, a test's captured one that closes.
+    ensure_logging_setup()
     for handler in logging.getLogger().handlers:
         if isinstance(handler, logging.StreamHandler) and not any(
                 isinstance(f, _WithoutTraceback) for f in handler.filters):

@@ -48,5 +48,5 @@ def test_two_first_runs_on_a_new_prefect_home_both_sync(res, config_for, admin, 
     for run, (out, err) in zip(runs, outputs):
         assert "no such index" not in err and "Timed out while attempting to connect" not in err, err[-3000:]
         assert run.returncode == 0, err[-3000:]
-        assert "| projects | 7 | 2 | 0 | 0 |" in out, out[-3000:]     # created, updated, deleted, failed
+        assert "| Projects | 7 | 0 | 2 | 0 | 0 |" in out, out[-3000:]   # created, updated, linked, deleted, failed
     assert (home / "prefect.db").exists(), "the temporary server kept its database in the new PREFECT_HOME"
