@@ -40,15 +40,20 @@ def overview(request: Request):
                   days_left=days_left, utc=timezone.utc)
 
 
+def _status_filter(status: str):
+    """The list's status filter from the query string; a status that does not exist is a 400."""
+    try:
+        return statuses.parse(status) if status else None
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
 @router.get("/e/{name}")
 def entity_list(request: Request, name: str, status: str = "", q: str = "", page: str = "1",
                 per_page: str = ""):
     spec = entity(name)
     st = state(request)
-    try:
-        status_code = statuses.parse(status) if status else None
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+    status_code = _status_filter(status)
     size = int(per_page) if per_page.isdigit() and int(per_page) in queries.PAGE_SIZES else \
         st.settings.console.page_size
     number = int(page) if page.isdigit() and int(page) > 0 else 1
@@ -74,10 +79,7 @@ def entity_totals(request: Request, name: str, status: str = "", q: str = ""):
     """The table foot's totals for the list's filter, fetched by the page once it has shown."""
     spec = entity(name)
     st = state(request)
-    try:
-        status_code = statuses.parse(status) if status else None
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+    status_code = _status_filter(status)
     query = queries.ListQuery(spec.name, status_code, q[:200])
     return {"totals": queries.totals(st.res.db, spec, query, _mappings(st.res))}
 

@@ -108,17 +108,23 @@ def signed_in(browser, console):
     contexts = []
 
     def sign_in(username: str):
-        context = browser.new_context(viewport={"width": 1500, "height": 950})
+        context, page = open_console(browser, console, (1500, 950), username)
         contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        page.goto(console.url + "/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORDS[username])
-        page.click("button[type=submit]")
-        page.wait_for_url("**/e/**")
         return page
 
     yield sign_in
     for context in contexts:
         context.close()
+
+
+def open_console(browser, console, viewport=(1280, 800), username="ada"):
+    """A new browser context signed in to the console as `username`: (context, page)."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(console.url + "/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORDS[username])
+    page.click("button[type=submit]")
+    page.wait_for_url("**/e/**")
+    return context, page

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from qbo_sync.db.models import QboRef, Record, RecordLink
 from qbo_sync.pipeline import stages
-from tests.console.test_console_finance_browser import open_console, row
+from tests.console.conftest import open_console
+from tests.console.test_console_finance_browser import row
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from qbo_sync.entities.timesheets import DAYS
 from qbo_sync.entities.vendor_bills import total as bill_total
 from qbo_sync.pipeline import name_clash, reconcile, stages
 from qbo_sync.qbo.faults import classify
-from tests.console.conftest import ARTIFACTS, PASSWORDS
+from tests.console.conftest import ARTIFACTS, open_console
 from tests.e2e.test_reconcile_and_balances import edit_in_qbo
 from tests.e2e.test_timesheets_sync import named, qbo, sync, write
 
@@ -28,18 +28,6 @@ COMMAND = re.compile(r"qbo-sync (reconcile|map|pull|retry|status|sync|history|pa
 def staged(res, entity: str) -> dict[str, Record]:
     with res.db.session() as session:
         return {r.source_id: r for r in session.scalars(select(Record).where(Record.entity == entity))}
-
-
-def open_console(browser, console, viewport=(1280, 800), username="ada"):
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(console.url + "/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORDS[username])
-    page.click("button[type=submit]")
-    page.wait_for_url("**/e/**")
-    return context, page
 
 
 def row(page, source_id: str):
