@@ -36,6 +36,8 @@ bench: install
 	$(BIN)/python bench/bench_prefect_overhead.py
 	$(BIN)/python bench/bench_console.py
 	$(BIN)/python bench/bench_read_verbs.py
+	$(BIN)/python bench/bench_reads.py
+	$(BIN)/python bench/bench_adoption.py
 
 ## Two companies synced at once by two Prefect workers (a Prefect server on PostgreSQL).
 two-companies: install
