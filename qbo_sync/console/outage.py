@@ -18,7 +18,8 @@ def _why(exc: BaseException) -> str | None:
     from qbo_sync.qbo.outage import QuickBooksDown
 
     if isinstance(exc, QuickBooksDown):   # the reader or the push engine waited it out, in vain
-        return f"it has not answered for {max(1, round(exc.seconds / 60))} minute(s)"
+        waited = f"{round(exc.seconds)} seconds" if exc.seconds < 90 else f"{round(exc.seconds / 60)} minutes"
+        return f"it has not answered for {waited}"
     if isinstance(exc, (requests.ConnectionError, ConnectionError)):
         return "no answer over the network"
     if isinstance(exc, (requests.Timeout, TimeoutError)):
