@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from qbo_sync import entities as registry
 from qbo_sync.console import csrf, queries
 from qbo_sync.console.jobs import Job
-from qbo_sync.console.state import admin, entity, render, state, user
+from qbo_sync.console.state import admin, entity, render, staged_record, state, user
 from qbo_sync.ops import temporary_server
 from qbo_sync.settings import ConsoleUser
 
@@ -86,9 +86,7 @@ def link(request: Request, record_id: int, target: str = Form(""), role: str = F
     from qbo_sync.pipeline import mapping
 
     st = state(request)
-    found = queries.record_entity(st.res.db, record_id)
-    if found is None:
-        raise HTTPException(404, f"no staged record #{record_id}")
+    found = staged_record(request, record_id)
     if not target.strip():
         raise HTTPException(400, "choose a QBO customer first")
     spec = registry.get(found[0])
@@ -108,9 +106,7 @@ def manual_mapping(request: Request, record_id: int, qbo_id: str = Form(""),
     from qbo_sync.pipeline import mapping
 
     st = state(request)
-    found = queries.record_entity(st.res.db, record_id)
-    if found is None:
-        raise HTTPException(404, f"no staged record #{record_id}")
+    found = staged_record(request, record_id)
     qbo_id = qbo_id.strip()
     if not qbo_id.isdigit():
         raise HTTPException(400, "give the QBO id (a number) of the existing object")
@@ -200,9 +196,7 @@ def sync(request: Request, name: str, ids: str = Form(""), all: str = Form(""), 
 @router.post("/records/{record_id:id}/retry")
 def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     st = state(request)
-    found = queries.record_entity(st.res.db, record_id)
-    if found is None:
-        raise HTTPException(404, f"no staged record #{record_id}")
+    found = staged_record(request, record_id)
 
     def work(job: Job) -> str:
         from qbo_sync.flows.retry import retry as retry_flow
@@ -224,9 +218,7 @@ def answer_qbo_change(request: Request, record_id: int, choice: str = Form(""),
     from qbo_sync.pipeline import reconcile
 
     st = state(request)
-    found = queries.record_entity(st.res.db, record_id)
-    if found is None:
-        raise HTTPException(404, f"no staged record #{record_id}")
+    found = staged_record(request, record_id)
     if choice == "keep":
         reconcile.keep_quickbooks(st.res.db, str(record_id))
         return {"detail": f"Kept QuickBooks' version of {found[1]}: the sync leaves it as it is in QuickBooks."}
@@ -242,9 +234,7 @@ def link_existing_by_name(request: Request, record_id: int, me: ConsoleUser = De
     from qbo_sync.console import existing
 
     st = state(request)
-    found = queries.record_entity(st.res.db, record_id)
-    if found is None:
-        raise HTTPException(404, f"no staged record #{record_id}")
+    found = staged_record(request, record_id)
     linked = existing.link_by_name(st.res, registry.get(found[0]), record_id)
     return {"detail": f"{found[1]} is now linked to the existing QuickBooks {linked.qbo_entity.lower()} "
                       f"\"{linked.name}\": the next sync updates it instead of creating a new one."}

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from qbo_sync import entities as registry
 from qbo_sync import statuses, views
 from qbo_sync.console import queries, reasons
-from qbo_sync.console.state import entity, render, state, user
+from qbo_sync.console.state import entity, render, staged_record, state, user
 from qbo_sync.pipeline.records import RecordNotFound
 
 router = APIRouter(dependencies=[Depends(user)])
@@ -127,9 +127,7 @@ def payload(request: Request, record_id: int):
 
 @router.get("/records/{record_id:id}/mapping")
 def mapping_form(request: Request, record_id: int):
-    found = queries.record_entity(state(request).res.db, record_id)
-    if found is None:
-        raise HTTPException(404, f"no staged record #{record_id}")
+    found = staged_record(request, record_id)
     spec = registry.get(found[0])
     return render(request, "mapping.html", spec=spec, record_id=record_id, source_id=found[1],
                   choices=queries.qbo_choices(state(request).res.db, spec.qbo_entity))

@@ -90,6 +90,16 @@ def entity(name: str) -> EntitySpec:
         raise HTTPException(404, str(exc)) from None
 
 
+def staged_record(request: Request, record_id: int) -> tuple[str, str]:
+    """(entity, source id) of a staged record; 404 when there is none."""
+    from qbo_sync.console.queries import record_entity
+
+    found = record_entity(state(request).res.db, record_id)
+    if found is None:
+        raise HTTPException(404, f"no staged record #{record_id}")
+    return found
+
+
 def render(request: Request, template: str, status_code: int = 200, **context):
     context.setdefault("tabs", list(registry.ENTITIES.values()))
     context["csrf_token"] = csrf.token(request)
