@@ -183,19 +183,17 @@ def find_path(settings_file: Path | None = None) -> Path | None:
 
 def load_mappings(path: str | os.PathLike | None = None) -> Mappings:
     """Read and check a mappings file (None: the defaults)."""
-    import yaml
+    from qbo_sync.settings_file import SettingsError, read_yaml
 
     if path is None:
         return Mappings()
     path = Path(path)
     if not path.is_file():
         raise MappingsError(f"mappings file not found: {path}")
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise MappingsError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
-    if not isinstance(content, dict):
-        raise MappingsError(f"{path}: the top level must be a mapping of keys to values")
+    try:   # the settings file's reader: bad YAML, an unreadable file or a list named in one line
+        content = read_yaml(path) or {}
+    except SettingsError as exc:
+        raise MappingsError(str(exc)) from None
     return Mappings.parse(content, path=str(path))
 
 
