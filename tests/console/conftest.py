@@ -58,20 +58,11 @@ class RunningConsole:
 
 @pytest.fixture
 def console(console_res, config_for):
-    import uvicorn
-
     from qbo_sync.console import create_app
 
     app = create_app(config=config_for(console_res), resources=console_res)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    # Carry the test's context (Prefect's test-harness settings) into the server thread.
-    thread = threading.Thread(target=contextvars.copy_context().run, args=(server.run,), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the console did not start within 20 s"
-        time.sleep(0.05)
+    server, thread = start_server(app, port)
     yield RunningConsole(app, f"http://127.0.0.1:{port}")
     app.state.console.jobs.wait_idle(60)
     server.should_exit = True
@@ -128,3 +119,18 @@ def open_console(browser, console, viewport=(1280, 800), username="ada"):
     page.click("button[type=submit]")
     page.wait_for_url("**/e/**")
     return context, page
+
+
+def start_server(app, port: int):
+    """Serve `app` with uvicorn in a thread on 127.0.0.1:`port`, started: (server, thread)."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # Carry the test's context (Prefect's test-harness settings) into the server thread.
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(server.run,), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the console did not start within 20 s"
+        time.sleep(0.05)
+    return server, thread

@@ -4,15 +4,11 @@ signed-in users, viewers too; the Data Docs load nothing from outside the consol
 
 from __future__ import annotations
 
-import contextvars
-import threading
-import time
-
 import pytest
 
 from qbo_sync.console.auth import hash_password
 from qbo_sync.flows.sync import sync
-from tests.console.conftest import ARTIFACTS, PASSWORDS, _free_port
+from tests.console.conftest import ARTIFACTS, PASSWORDS, _free_port, start_server
 from tests.ops.test_run_reports_and_notifications import _artifacts_and_logs
 
 pytestmark = pytest.mark.slow
@@ -33,16 +29,7 @@ def serve():
     servers = []
 
     def start(app, port: int) -> str:
-        import uvicorn
-
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=contextvars.copy_context().run, args=(server.run,), daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline, "the console did not start within 20 s"
-            time.sleep(0.05)
-        servers.append((server, thread))
+        servers.append(start_server(app, port))
         return f"http://127.0.0.1:{port}"
 
     yield start
