@@ -103,6 +103,19 @@ def field_column(header: str, key: str, **options) -> Column:
 
 
 @dataclass(frozen=True)
+class SourceTable:
+    """A logical table every source provides (docs/source-format.md): its columns in their
+    documented order, those a source must have, the key, and how its rows are ordered."""
+
+    name: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    key: str
+    # Columns after the key that order its rows, numbers numerically: a bill's lines by line_no.
+    order_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     name: str                                 # "projects": the source table and suite name
     label: str                                # "Projects", as the console's tab says
@@ -132,7 +145,10 @@ class EntitySpec:
     # Records that become several QBO objects: row -> {part key: QBO body}; each part is
     # created, updated or deleted on its own and tracked in Record.qbo_objects.
     parts: Callable[[dict, PayloadContext], dict[str, dict]] | None = None
-    child_table: str | None = None            # staged inside the record as data["lines"]
+    # The source table's columns in their documented order, and those a source must have.
+    source_columns: tuple[str, ...] = ()
+    required_columns: tuple[str, ...] = ()
+    child: SourceTable | None = None          # lines, staged inside the record as data["lines"]
     suite_parameters: tuple[str, ...] = ()    # known_* lists the suite needs
     # The QBO tracking its objects carry from the classes/locations mapping, checked against
     # the company's Preferences before a run writes: "class" (one per object), "line class"
@@ -155,3 +171,13 @@ class EntitySpec:
     @property
     def suite(self) -> str:
         return self.name
+
+    @property
+    def child_table(self) -> str | None:
+        return self.child.name if self.child else None
+
+    @property
+    def source_tables(self) -> tuple[SourceTable, ...]:
+        """The record's own table, then its child table (if any)."""
+        own = SourceTable(self.name, self.source_columns, self.required_columns, self.key)
+        return (own, self.child) if self.child else (own,)

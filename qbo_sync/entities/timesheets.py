@@ -142,6 +142,9 @@ TIMESHEETS = EntitySpec(
     name="timesheets",
     label="Timesheets",
     key="entry_id",
+    source_columns=("entry_id", "employee_id", "project_id", "cost_code", "week_ending", *DAYS,
+                    "billable", "hourly_rate", "description", "updated_at"),
+    required_columns=("entry_id", "employee_id", "project_id", "cost_code", "week_ending", *DAYS),
     qbo_entity="TimeActivity",
     display_name=lambda row: f"{row.get('employee_id', '')} · {row.get('project_id', '')} · "
                              f"{row.get('cost_code', '')} · week ending {row.get('week_ending', '')}",

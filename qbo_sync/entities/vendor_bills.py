@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 
 from qbo_sync.entities import tracking
-from qbo_sync.entities.base import Column, EntitySpec, Listed, PayloadContext, field_column
+from qbo_sync.entities.base import Column, EntitySpec, Listed, PayloadContext, SourceTable, field_column
 from qbo_sync.entities.projects import project_ref
 
 DOC_NUMBER_LIMIT = 21   # QBO's DocNumber limit; the suite refuses longer bill numbers
@@ -129,6 +129,9 @@ VENDOR_BILLS = EntitySpec(
     name="vendor_bills",
     label="Vendor bills",
     key="bill_id",
+    source_columns=("bill_id", "vendor_id", "bill_number", "bill_date", "due_date",
+                    "project_id", "memo", "updated_at"),
+    required_columns=("bill_id", "vendor_id", "bill_number", "bill_date"),
     qbo_entity="Bill",
     display_name=lambda row: f"{row.get('bill_number', '')} ({row.get('vendor_id', '')})",
     payload=payload,
@@ -144,7 +147,10 @@ VENDOR_BILLS = EntitySpec(
     write_key=write_key,
     refs=refs,
     pulls=("Account", "Class", "Department"),
-    child_table="vendor_bill_lines",
+    # Lines belong to their bill (bill_id); (bill_id, line_no) is unique, and orders them.
+    child=SourceTable("vendor_bill_lines",
+                      ("bill_id", "line_no", "cost_code", "project_id", "description", "amount"),
+                      required=("bill_id", "line_no", "amount"), key="bill_id", order_by=("line_no",)),
     suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
     totals=project_amounts,
     delete_rule=lambda mappings: mappings.vendor_bills.delete_in_qbo_when_deleted_in_source,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from qbo_sync.sources.base import SourceError
-from qbo_sync.sources.schema import KEYS, REQUIRED, TABLES
+from qbo_sync.sources.schema import KEYS, ORDER, REQUIRED, TABLES
 
 
 def check_table(table: str) -> tuple[str, ...]:
@@ -91,15 +91,16 @@ def _row(frame: pd.DataFrame, index, key: str, numbered_rows: bool) -> str:
 
 
 def sort_rows(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered by key (numbers numerically, then text) and line_no for lines; rows
-    sharing those are ordered by every other column, so that the order never depends on
-    how the source happened to store them."""
-    order = [KEYS[table]] + (["line_no"] if table == "vendor_bill_lines" else [])
+    """Rows ordered by key (numbers numerically, then text) and the table's declared order
+    (a bill's lines by line_no); rows sharing those are ordered by every other column, so that
+    the order never depends on how the source happened to store them."""
+    declared = ORDER[table]
+    order = list(declared)
     if frame.duplicated(subset=order).any():
         order += [column for column in frame.columns if column not in order]
     helpers: dict[str, pd.Series] = {}
     for i, column in enumerate(order):
-        if column in (KEYS[table], "line_no"):
+        if column in declared:
             helpers[f"_num{i}"] = pd.to_numeric(frame[column], errors="coerce")
         helpers[f"_txt{i}"] = frame[column]
     keys = pd.DataFrame(helpers, index=frame.index)
