@@ -7,9 +7,15 @@ Transitions (docs/statuses.md has the diagram):
 - push succeeds                                            -> Synced (with the time)
 - push fails                                               -> Failed (with QBO's reason)
 - an unchanged record keeps its status; Synced stays Synced and is not written again.
+- its QBO objects deleted (deleted in the source)          -> Needs Sync, unlinked
+
+Every stage owns its own reasons on a record (Stage); the functions below are the only
+writers of a status, and answer the fields to store (values unchanged since 0001).
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 NEEDS_SYNC = "needs_sync"
 NEEDS_ACTION = "needs_action"
@@ -40,16 +46,27 @@ def label(code: str) -> str:
     return LABELS.get(code, code)
 
 
+class Stage(StrEnum):
+    """The stage of a run that found a reason (stored as its value in Record.reasons)."""
+
+    IMPORT = "import"
+    VALIDATE = "validate"
+    MAP = "map"
+    REFS = "refs"            # the records it points at, checked before map and at push time
+    PUSH = "push"
+    RECONCILE = "reconcile"
+
+
 def settle(reasons: list[dict]) -> str:
     """The status of a pending record given its reasons from import, validate and map."""
     return NEEDS_ACTION if reasons else NEEDS_SYNC
 
 
-def reasons_from(stage: str, texts: list[str]) -> list[dict]:
-    return [{"stage": stage, "text": text} for text in texts]
+def reasons_from(stage: Stage | str, texts: list[str]) -> list[dict]:
+    return [{"stage": str(stage), "text": text} for text in texts]
 
 
-def replace_stage(reasons: list[dict], stage: str, texts: list[str]) -> list[dict]:
+def replace_stage(reasons: list[dict], stage: Stage | str, texts: list[str]) -> list[dict]:
     """A record's reasons with those of one stage replaced: each stage owns its own."""
     kept = [r for r in reasons or [] if r.get("stage") != stage]
     return kept + reasons_from(stage, texts)
@@ -57,3 +74,30 @@ def replace_stage(reasons: list[dict], stage: str, texts: list[str]) -> list[dic
 
 def reason_texts(reasons: list[dict]) -> list[str]:
     return [r["text"] for r in reasons or []]
+
+
+# Transitions: each answers the fields of the record to store.
+
+def checked(reasons: list[dict], stage: Stage, texts: list[str]) -> dict:
+    """A pending record after one stage's checks: its reasons replaced, Needs Action or Needs Sync."""
+    kept = replace_stage(reasons, stage, texts)
+    return {"reasons": kept, "status": settle(kept)}
+
+
+def needs_action(reasons: list[dict], stage: Stage, texts: list[str]) -> dict:
+    """Held back whatever its other reasons: a finance person must act first."""
+    return {"reasons": replace_stage(reasons, stage, texts), "status": NEEDS_ACTION}
+
+
+def synced() -> dict:
+    return {"reasons": [], "status": SYNCED}
+
+
+def failed(reasons: list[dict], texts: list[str]) -> dict:
+    """QBO refused the write: its reasons replace the push's earlier ones."""
+    return {"reasons": replace_stage(reasons, Stage.PUSH, texts), "status": FAILED}
+
+
+def unlinked() -> dict:
+    """Its QBO objects are gone: should it come back, it is created again."""
+    return {"reasons": [], "status": NEEDS_SYNC}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from qbo_sync.entities.base import EntitySpec
 from qbo_sync.pipeline.mapping import MappingError
-from qbo_sync.pipeline.pushing import quote
+from qbo_sync.pipeline.recovery import quote
 from qbo_sync.resources import Resources
 
 NAME_LISTS = ("Customer", "Vendor", "Employee")

@@ -116,6 +116,19 @@ class SourceTable:
 
 
 @dataclass(frozen=True)
+class FindAgain:
+    """How a create whose answer was lost (it may have reached QBO) is found in QBO again.
+
+    QBO is queried on `field` with the values our bodies carry (`batch` values a query: 1
+    asks `field = value`); an object whose `same` equals our body's, and that no other record
+    already holds, is the record's own earlier write: adopted, never created twice."""
+
+    field: str                                # "DocNumber", "TxnDate"
+    same: Callable[[dict], tuple | None]      # computed alike on our body and on QBO's object
+    batch: int = 30
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     name: str                                 # "projects": the source table and suite name
     label: str                                # "Projects", as the console's tab says
@@ -137,6 +150,8 @@ class EntitySpec:
     # QBO's object (None: no key). Before a create, an object QBO holds with the same key is
     # adopted (pipeline/adoption.py): the record's own earlier write, found again.
     write_key: Callable[[dict], tuple | None] | None = None
+    # How a create left in doubt by a crash is found again (None: by natural_key, as every create).
+    find_again: FindAgain | None = None
     # Records that point at other records: row -> [(entity, source id)], e.g. a timesheet's
     # employee, project and cost code. They must be in QBO before this record is pushed.
     refs: Callable[[dict], list[tuple[str, str]]] = lambda _row: []

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from qbo_sync.entities import tracking
-from qbo_sync.entities.base import Column, EntitySpec, PayloadContext, PayloadError, field_column
+from qbo_sync.entities.base import Column, EntitySpec, FindAgain, PayloadContext, PayloadError, field_column
 from qbo_sync.entities.projects import project_ref
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -133,6 +133,14 @@ def write_key(obj: dict) -> tuple:
     return (ref("EmployeeRef"), ref("CustomerRef"), ref("ItemRef"), ref("ClassRef"), obj.get("TxnDate"))
 
 
+def same_day_entry(obj: dict) -> tuple:
+    """A day's TimeActivity as written: who, for whom, on what, how long and why. Several alike
+    objects are told apart by the records that already hold them."""
+    ref = lambda name: (obj.get(name) or {}).get("value")   # noqa: E731
+    return (ref("EmployeeRef"), ref("VendorRef"), ref("CustomerRef"), ref("ItemRef"), ref("ClassRef"),
+            int(obj.get("Hours") or 0), int(obj.get("Minutes") or 0), obj.get("Description") or "")
+
+
 class _Blank(dict):
     def __missing__(self, key):
         return "{" + key + "}"
@@ -161,6 +169,8 @@ TIMESHEETS = EntitySpec(
     depends_on=("employees", "projects", "cost_codes"),
     natural_key=None,
     write_key=write_key,
+    # A day's objects are queried one day at a time.
+    find_again=FindAgain(field="TxnDate", same=same_day_entry, batch=1),
     refs=refs,
     pulls=("Account", "Class"),
     parts=parts,

@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 
 from qbo_sync.entities import tracking
-from qbo_sync.entities.base import Column, EntitySpec, Listed, PayloadContext, SourceTable, field_column
+from qbo_sync.entities.base import Column, EntitySpec, FindAgain, Listed, PayloadContext, SourceTable, field_column
 from qbo_sync.entities.projects import project_ref
 
 DOC_NUMBER_LIMIT = 21   # QBO's DocNumber limit; the suite refuses longer bill numbers
@@ -145,6 +145,7 @@ VENDOR_BILLS = EntitySpec(
     depends_on=("vendors", "projects", "cost_codes"),
     natural_key=None,
     write_key=write_key,
+    find_again=FindAgain(field="DocNumber", same=write_key),
     refs=refs,
     pulls=("Account", "Class", "Department"),
     # Lines belong to their bill (bill_id); (bill_id, line_no) is unique, and orders them.

@@ -70,7 +70,7 @@ def adopt_entity(db: StagingDb, reader, spec: EntitySpec, sync, mappings) -> Ado
         bodies = _bodies(session, spec, sync, mappings, pending)
         if not bodies:
             return result
-        held = _held_ids(session, spec.name)
+        held = held_ids(session, spec.name)
         if spec.write_key is None:
             found = _by_name(session, spec, bodies, held)
         else:
@@ -107,7 +107,7 @@ def _bodies(session, spec: EntitySpec, sync, mappings, pending) -> dict[int, dic
     return bodies
 
 
-def _held_ids(session, entity: str) -> set[str]:
+def held_ids(session, entity: str) -> set[str]:
     """QBO ids another staged record of the entity holds already (its object, or its parts)."""
     held = set()
     for qbo_id, objects in session.execute(select(Record.qbo_id, Record.qbo_objects)

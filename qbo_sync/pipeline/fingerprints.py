@@ -35,13 +35,13 @@ def of(*parts) -> str:
 
 def matches(session, entity: str, stage: str, fingerprint: str) -> bool:
     stored = session.scalar(select(StageCheck.fingerprint).where(StageCheck.entity == entity,
-                                                                 StageCheck.stage == stage))
+                                                                 StageCheck.stage == str(stage)))
     return stored == fingerprint
 
 
 def remember(session, entity: str, stage: str, fingerprint: str) -> None:
     """Store the fingerprint (insert or replace, safe when two runs store at once)."""
-    upsert(session, StageCheck, [dict(entity=entity, stage=stage, fingerprint=fingerprint,
+    upsert(session, StageCheck, [dict(entity=entity, stage=str(stage), fingerprint=fingerprint,
                                       checked_at=datetime.now(timezone.utc))],
            keys=["entity", "stage"], columns=["fingerprint", "checked_at"])
 
@@ -55,4 +55,4 @@ def pending_again(session, entity: str) -> None:
 
 def forget(session, entity: str, stage: str) -> None:
     """The next run checks again: a partial check, or records pending again without an edit."""
-    session.execute(StageCheck.__table__.delete().where(StageCheck.entity == entity, StageCheck.stage == stage))
+    session.execute(StageCheck.__table__.delete().where(StageCheck.entity == entity, StageCheck.stage == str(stage)))

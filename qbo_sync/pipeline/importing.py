@@ -26,12 +26,12 @@ from qbo_sync.sources.base import Source
 from qbo_sync.sources.schema import TABLES
 
 MODES = ("new", "all", "selected")
-STAGE = "import"
+STAGE = statuses.Stage.IMPORT
 COUNTS = ("read", "new", "changed", "unchanged", "skipped_by_rule", "deleted_in_source")
 _CHUNK = 900  # stays under SQLite's bound-parameter limit for IN lists
 # Reasons a source edit does not clear: a change made in QBO (pipeline/reconcile.py) stays
 # flagged until the user's `qbo-sync reconcile --accept`.
-KEPT_ON_EDIT = ("reconcile",)
+KEPT_ON_EDIT = (statuses.Stage.RECONCILE,)
 
 
 @dataclass
@@ -273,7 +273,7 @@ def _insert_new(conn, spec, rows, columns, dup_reason, import_id, now) -> list[i
     for values, content_hash in zip(zip(*(rows[c].tolist() for c in columns)), rows["_hash"].tolist()):
         data = dict(zip(columns, values))
         source_id = data[spec.key]
-        reasons = statuses.reasons_from("import", [dup_reason[source_id]]) if source_id in dup_reason else []
+        reasons = statuses.reasons_from(STAGE, [dup_reason[source_id]]) if source_id in dup_reason else []
         payload.append(dict(
             entity=spec.name, source_id=source_id, name=spec.display_name(data), data=data,
             content_hash=content_hash, status=statuses.settle(reasons), reasons=reasons,
@@ -312,7 +312,7 @@ def _update_changed(conn, spec, rows, columns, dup_reason, import_id, now) -> li
         # An edit starts the record's checks afresh, except those in KEPT_ON_EDIT.
         kept = [r for r in old_reasons or [] if r.get("stage") in KEPT_ON_EDIT]
         reasons = kept + statuses.reasons_from(
-            "import", [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
+            STAGE, [dup_reason[data[spec.key]]] if data[spec.key] in dup_reason else [])
         updates.append(dict(b_id=record_id, name=spec.display_name(data), data=data,
                             content_hash=row["_hash"], status=statuses.settle(reasons),
                             reasons=reasons, deleted_in_source=False,
@@ -333,11 +333,11 @@ def _refresh_duplicate_reasons(conn, rows, dup_reason) -> None:
     updates = []
     for record_id, source_id in zip(candidates["id"].tolist(), candidates["source_id"].tolist()):
         reasons = reasons_of.get(int(record_id), ([],))[0] or []
-        had = any(r.get("stage") == "import" for r in reasons)
+        had = any(r.get("stage") == STAGE for r in reasons)
         has = source_id in dup_reason
         if had == has:
             continue
-        new_reasons = statuses.replace_stage(reasons, "import", [dup_reason[source_id]] if has else [])
+        new_reasons = statuses.replace_stage(reasons, STAGE, [dup_reason[source_id]] if has else [])
         updates.append(dict(b_id=int(record_id), reasons=new_reasons))
     if updates:
         conn.execute(update(Record).where(Record.id == bindparam("b_id"))

@@ -4,7 +4,7 @@ Ledger: before a request leaves, each of its operations gets a row (record, oper
 request id). The row goes when the operation's outcome is recorded on the record. A row
 still there at the start of a push means the previous run died (or lost the answer)
 between the two: the write may or may not have reached QBO. Such creates are reconciled
-against QBO by natural key before anything is written again (see pushing.reconcile_in_doubt).
+against QBO by natural key before anything is written again (see recovery.recover_in_doubt).
 
 Lease: one row per company in `push_leases`, taken with an atomic
 UPDATE ... WHERE the lease is free, expired, or held by a dead process on this machine.

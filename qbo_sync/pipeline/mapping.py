@@ -95,8 +95,7 @@ def map_entity(db: StagingDb, spec: EntitySpec, sync: SyncSettings,
                      if rule.role not in links.get(record.id, {})]
             if texts:
                 result.missing.append(record.source_id)
-            reasons = statuses.replace_stage(record.reasons, "map", texts)
-            status = statuses.settle(reasons)
+            reasons, status = statuses.checked(record.reasons, statuses.Stage.MAP, texts).values()
             change = {}
             if suggestions[record.id] != (record.suggestions or {}):
                 change["suggestions"] = suggestions[record.id]

@@ -27,7 +27,7 @@ from qbo_sync.entities.names import name_key
 from qbo_sync.pipeline import dependencies
 from qbo_sync.pipeline import records as staged
 
-STAGE = "refs"
+STAGE = statuses.Stage.REFS
 PEOPLE = ("Customer", "Vendor", "Employee")
 
 
@@ -74,8 +74,7 @@ def match_entity(db: StagingDb, spec: EntitySpec, mappings, run_entities: list[s
         for record in pending:
             if record.id in linked_now:
                 continue
-            reasons = statuses.replace_stage(record.reasons, STAGE, checks.get(record.id, []))
-            status = statuses.settle(reasons)
+            reasons, status = statuses.checked(record.reasons, STAGE, checks.get(record.id, [])).values()
             if checks.get(record.id):
                 result.needs_action.append(record.source_id)
             if reasons != record.reasons or status != record.status:

@@ -106,8 +106,7 @@ def _change(record: Record, objects: dict, problems: list[str], now, result) -> 
     if ok and ADOPTED in objects:   # linked to the objects QBO held before (pipeline/adoption.py)
         objects = {k: v for k, v in objects.items() if k != ADOPTED}
         result.linked += 1
-    return dict(b_id=record.id, status=statuses.SYNCED if ok else statuses.FAILED,
-                reasons=[] if ok else statuses.replace_stage(record.reasons, "push", problems),
+    return dict(b_id=record.id, **(statuses.synced() if ok else statuses.failed(record.reasons, problems)),
                 qbo_id=held[0] if held else None, sync_token=None, qbo_objects=objects,
                 synced_hash=record.content_hash if ok else record.synced_hash,
                 synced_at=now if ok else record.synced_at)

@@ -24,7 +24,7 @@ from qbo_sync.pipeline import fingerprints
 from qbo_sync.pipeline import records as staged
 from qbo_sync.qbo.reader import QboReader
 
-STAGE = "reconcile"
+STAGE = statuses.Stage.RECONCILE
 CDC_DAYS = 29            # QBO looks back at most 30 days; older syncs are read by id
 
 
@@ -187,9 +187,10 @@ def _time_activities(reader: QboReader, records: list[Record], result: Reconcile
 
 
 def _change(record: Record, texts: list[str], objects: dict) -> dict:
-    reasons = statuses.replace_stage(record.reasons, STAGE, texts)
-    return dict(b_id=record.id, reasons=reasons, qbo_objects=objects,
-                status=statuses.NEEDS_ACTION if texts else record.status)
+    if texts:
+        return dict(b_id=record.id, qbo_objects=objects, **statuses.needs_action(record.reasons, STAGE, texts))
+    return dict(b_id=record.id, qbo_objects=objects, status=record.status,
+                reasons=statuses.replace_stage(record.reasons, STAGE, []))
 
 
 def accept(db: StagingDb, record_text: str) -> Record:

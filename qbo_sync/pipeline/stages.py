@@ -129,8 +129,8 @@ def _pending_again(res: Resources, records: list[Record]) -> None:
         for record in records:
             current = session.get(Record, record.id)
             if current.status == statuses.FAILED:
-                current.reasons = statuses.replace_stage(current.reasons, "push", [])
-                current.status = statuses.settle(current.reasons)
+                again = statuses.checked(current.reasons, statuses.Stage.PUSH, [])
+                current.reasons, current.status = again["reasons"], again["status"]
                 fingerprints.pending_again(session, current.entity)
 
 

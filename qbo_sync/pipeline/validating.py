@@ -18,7 +18,7 @@ from qbo_sync.pipeline import fingerprints
 from qbo_sync.pipeline import records as staged
 from qbo_sync.sources.schema import TABLES
 
-STAGE = "validate"
+STAGE = statuses.Stage.VALIDATE
 # Suite parameter -> the entity whose staged source ids it lists (referential checks).
 KNOWN = {"known_employee_ids": "employees", "known_project_ids": "projects",
          "known_cost_codes": "cost_codes", "known_vendor_ids": "vendors"}
@@ -65,8 +65,7 @@ def validate_entity(db: StagingDb, spec: EntitySpec, suites_dir: Path,
                 found.setdefault(key, []).extend(t for t in texts if t not in found.get(key, []))
         changes, to_action, to_ready = [], [], []
         for record in pending:
-            reasons = statuses.replace_stage(record.reasons, STAGE, found.get(record.source_id, []))
-            status = statuses.settle(reasons)
+            reasons, status = statuses.checked(record.reasons, STAGE, found.get(record.source_id, [])).values()
             if reasons != record.reasons or status != record.status:
                 changes.append({"b_id": record.id, "reasons": reasons, "status": status})
                 (to_action if status == statuses.NEEDS_ACTION else to_ready).append(record.source_id)
