@@ -15,6 +15,11 @@ ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (
     PROJECTS, COST_CODES, EMPLOYEES, VENDORS, TIMESHEETS, VENDOR_BILLS)}
 
 
+def of_parts() -> list[EntitySpec]:
+    """The entities whose records become several QBO objects (one per part, e.g. per day)."""
+    return [spec for spec in ENTITIES.values() if spec.parts]
+
+
 def get(name: str) -> EntitySpec:
     try:
         return ENTITIES[name]

@@ -143,6 +143,9 @@ class EntitySpec:
     depends_on: tuple[str, ...] = ()          # entities pushed before this one
     # How a record is written: "rest" (the v3 API) or "project" (the GraphQL Project API).
     writer: Callable[[SyncSettings], str] = lambda _sync: "rest"
+    # A record of a non-REST writer linked to a plain REST object (a project linked to an existing
+    # sub-customer): its body -> the REST fields that object takes. None: never linked so.
+    rest_fields: Callable[[dict], dict] | None = None
     # The QBO field that names an object uniquely; before a create, an existing QBO object
     # with the same name (and the same parent) is adopted instead of duplicated.
     natural_key: str | None = "DisplayName"
@@ -176,6 +179,13 @@ class EntitySpec:
     # A record deleted in the source: mappings -> whether its QBO objects are deleted too
     # (the entity's `delete_in_qbo_when_deleted_in_source`). None: they are kept, and reported.
     delete_rule: Callable[[Any], bool] | None = None
+    # QBO keeps an open balance on its objects (payments lower it): reconcile reads it back
+    # every time, since a payment changes it without the object showing in CDC.
+    reads_balance: bool = False
+    # One record as a message names it before its id: "Employee E7 (Ann Lee) is not in QuickBooks".
+    noun: str = ""
+    # The suite parameter that lists this entity's staged ids, for other suites' referential checks.
+    known_ids_parameter: str | None = None
     # What a record puts into QuickBooks, as finance counts it: row -> {"hours": 40.0} or
     # {"amount": 1250.0}; the report names it when the record is deleted in the source.
     measures: Callable[[dict], dict[str, float]] = lambda _row: {}

@@ -77,6 +77,8 @@ PROJECTS = EntitySpec(
     name="projects",
     label="Projects",
     key="project_id",
+    noun="Project",
+    known_ids_parameter="known_project_ids",
     source_columns=("project_id", "name", "number", "client_name", "status",
                     "start_date", "end_date", "address", "updated_at"),
     required_columns=("project_id", "name", "client_name", "status"),
@@ -90,4 +92,5 @@ PROJECTS = EntitySpec(
              field_column("End date", "end_date", kind="date")),
     links=(CLIENT,),
     writer=writer,
+    rest_fields=subcustomer_fields,
 )

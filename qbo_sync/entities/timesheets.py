@@ -150,6 +150,7 @@ TIMESHEETS = EntitySpec(
     name="timesheets",
     label="Timesheets",
     key="entry_id",
+    noun="Timesheet entry",
     source_columns=("entry_id", "employee_id", "project_id", "cost_code", "week_ending", *DAYS,
                     "billable", "hourly_rate", "description", "updated_at"),
     required_columns=("entry_id", "employee_id", "project_id", "cost_code", "week_ending", *DAYS),

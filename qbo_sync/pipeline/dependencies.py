@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from qbo_sync import entities as registry
 from qbo_sync import statuses
 from qbo_sync.db.models import QboRef, Record
 from qbo_sync.entities.base import EntitySpec, PayloadError, RefTarget
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.project_links import is_sub_customer
 
-LABELS = {"employees": "Employee", "projects": "Project", "cost_codes": "Cost code",
-          "vendors": "Vendor"}
+
+def noun(entity: str) -> str:
+    """How a message names one record of `entity` before its id ("Employee E7")."""
+    return registry.get(entity).noun or entity
 
 
 def targets(session, specs_by_name: dict[str, EntitySpec], wanted: set[tuple[str, str]],
@@ -49,7 +52,7 @@ def missing_reasons(spec: EntitySpec, record: Record, found: dict[tuple[str, str
     """
     texts = []
     for entity, source_id in spec.refs(record.data):
-        label = LABELS.get(entity, entity)
+        label = noun(entity)
         target = found.get((entity, source_id))
         if target is None:
             continue        # not a known record: validation's referential checks name it
@@ -73,7 +76,7 @@ def unresolved(spec: EntitySpec, record: Record, found: dict[tuple[str, str], Re
         target = found.get((entity, source_id))
         if target is None or not target.qbo_id:
             name = f" ({target.name})" if target else ""
-            texts.append(f"{LABELS.get(entity, entity)} {source_id}{name} is not in QuickBooks yet: "
+            texts.append(f"{noun(entity)} {source_id}{name} is not in QuickBooks yet: "
                          "it needs action itself")
     return list(dict.fromkeys(texts))
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select, update
 
+from qbo_sync import entities as registry
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import QboChange, Record
 from qbo_sync.pipeline import reconcile
@@ -72,7 +73,7 @@ def reconcile_notified(db: StagingDb, reader) -> reconcile.ReconcileResult | Non
         entity, qbo_id = key
         if change.operation in DELETED:
             notified.setdefault(entity, {})[qbo_id] = {"Id": qbo_id, "status": "Deleted"}
-        elif entity == "TimeActivity":          # reconcile reads the days back itself
+        elif entity in {spec.qbo_entity for spec in registry.of_parts()}:   # reconcile reads parts back itself
             notified.setdefault(entity, {})[qbo_id] = {"Id": qbo_id}
         else:
             to_read.setdefault(entity, []).append(qbo_id)
@@ -90,18 +91,21 @@ def reconcile_notified(db: StagingDb, reader) -> reconcile.ReconcileResult | Non
 def _synced_at(session, announced) -> dict[tuple[str, str], datetime | None]:
     """{(QBO entity, id): when the sync last wrote it} for the announced objects staged records hold."""
     found: dict[tuple[str, str], datetime | None] = {}
-    ids = sorted({qbo_id for entity, qbo_id in announced if entity != "TimeActivity"})
+    of_parts = {spec.qbo_entity: spec.name for spec in registry.of_parts()}
+    ids = sorted({qbo_id for entity, qbo_id in announced if entity not in of_parts})
     for start in range(0, len(ids), 500):
         for record in session.scalars(select(Record).where(Record.qbo_id.in_(ids[start:start + 500]))):
             key = (reconcile._qbo_entity(record), record.qbo_id)
             if key in announced:
                 found[key] = record.synced_at
-    if any(entity == "TimeActivity" for entity, _ in announced):
-        for record in session.scalars(select(Record).where(Record.entity == "timesheets",
+    for qbo_entity, name in of_parts.items():
+        if not any(entity == qbo_entity for entity, _ in announced):
+            continue
+        for record in session.scalars(select(Record).where(Record.entity == name,
                                                            Record.synced_at.is_not(None))):
             for part in (record.qbo_objects or {}).values():
-                if isinstance(part, dict) and ("TimeActivity", part.get("id")) in announced:
-                    found[("TimeActivity", part["id"])] = record.synced_at
+                if isinstance(part, dict) and (qbo_entity, part.get("id")) in announced:
+                    found[(qbo_entity, part["id"])] = record.synced_at
     return found
 
 

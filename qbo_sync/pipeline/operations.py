@@ -9,7 +9,6 @@ from qbo_sync import statuses
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.names import name_key
-from qbo_sync.entities.projects import subcustomer_fields
 from qbo_sync.mappings import Mappings
 from qbo_sync.pipeline import dependencies, parts, project_links
 from qbo_sync.pipeline import records as staged
@@ -71,9 +70,9 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
         ctx = replace(ctx, links=links)
     body = spec.payload(record.data, ctx)
     writer = spec.writer(sync)
-    if writer == "project" and action != CREATE and project_links.is_sub_customer(record.qbo_objects):
-        # Project mode linked an existing sub-customer (the same job): it stays a customer, written by REST.
-        writer, body = "rest", subcustomer_fields(body)
+    if spec.rest_fields and writer != "rest" and action != CREATE and project_links.is_sub_customer(record.qbo_objects):
+        # Linked to an existing sub-customer (the same job): it stays a customer, written by REST.
+        writer, body = "rest", spec.rest_fields(body)
     if action != CREATE:
         if writer == "project":
             body = {"id": record.qbo_id, **{k: v for k, v in body.items() if k in ("name", "description", "dueDate")}}

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from qbo_sync import entities as registry
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
@@ -55,8 +56,10 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
     if entities is not None:
         query = query.where(Record.entity.in_(entities))
     if notified is not None:     # a first cut in SQL; _announced below decides
-        wanted = Record.qbo_id.in_(sorted({i for e, objs in notified.items() if e != "TimeActivity" for i in objs}))
-        query = query.where(wanted | (Record.entity == "timesheets") if notified.get("TimeActivity") else wanted)
+        of_parts = {spec.qbo_entity for spec in registry.of_parts()}
+        wanted = Record.qbo_id.in_(sorted({i for e, objs in notified.items() if e not in of_parts for i in objs}))
+        parts_announced = [spec.name for spec in registry.of_parts() if notified.get(spec.qbo_entity)]
+        query = query.where(wanted | Record.entity.in_(parts_announced) if parts_announced else wanted)
     with db.session() as session:
         synced = [r for r in session.scalars(query) if "reconcile" not in (r.qbo_objects or {})]
     if notified is not None:
@@ -65,8 +68,8 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
     if not synced:
         return result
     # A record linked by hand (link_existing) and never pushed has nothing of ours to compare.
-    whole = [r for r in synced if r.entity != "timesheets" and not _linked(r) and r.synced_at is not None]
-    days = [r for r in synced if r.entity == "timesheets"]
+    whole = [r for r in synced if not _of_parts(r) and not _linked(r) and r.synced_at is not None]
+    days = [r for r in synced if _of_parts(r)]
     current = notified if notified is not None else _whole_objects(reader, whole, now)
     changes = []
     for record in whole:
@@ -83,7 +86,7 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
                          f"{record.entity}/{record.source_id} lets the source overwrite it")
             extra = {"state": "changed", "sync_token": str(obj.get("SyncToken"))}
         objects = dict(record.qbo_objects or {})
-        if record.entity == "vendor_bills" and obj is not None and "Balance" in obj:
+        if registry.get(record.entity).reads_balance and obj is not None and "Balance" in obj:
             objects["balance"] = {"id": record.qbo_id, "balance": float(obj["Balance"]),
                                   "total": float(obj.get("TotalAmt", 0)), "checked_at": now.isoformat()}
         if texts:
@@ -92,7 +95,7 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
                 f"{record.entity}/{record.source_id}")
         if texts or objects != (record.qbo_objects or {}):
             changes.append(_change(record, texts, objects))
-    changes += _time_activities(reader, days, result)
+    changes += _parts_objects(reader, days, result)
     for change in changes:
         balance = change["qbo_objects"].get("balance")
         if balance:
@@ -117,10 +120,14 @@ def pull_and_reconcile(db: StagingDb, reader: QboReader) -> tuple[dict[str, int]
 
 
 def _announced(record: Record, notified: dict[str, dict[str, dict]]) -> bool:
-    if record.entity == "timesheets":      # one TimeActivity per day: any of its days
-        days = notified.get("TimeActivity", {})
+    if _of_parts(record):      # one object per part (a day): any of its parts
+        days = notified.get(registry.get(record.entity).qbo_entity, {})
         return any(isinstance(v, dict) and v.get("id") in days for v in (record.qbo_objects or {}).values())
     return record.qbo_id in notified.get(_qbo_entity(record), {})
+
+
+def _of_parts(record: Record) -> bool:
+    return registry.get(record.entity).parts is not None
 
 
 def _linked(record: Record) -> bool:
@@ -129,8 +136,6 @@ def _linked(record: Record) -> bool:
 
 
 def _qbo_entity(record: Record) -> str:
-    from qbo_sync import entities as registry
-
     target = ((record.qbo_objects or {}).get("target") or {}).get("entity")
     return target or registry.get(record.entity).qbo_entity
 
@@ -143,10 +148,11 @@ def _whole_objects(reader: QboReader, records: list[Record], now: datetime) -> d
     oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
     if now - oldest < timedelta(days=CDC_DAYS):
         found = reader.cdc(entities, oldest - timedelta(minutes=1))
-        # Bills' balances change with payments whether or not CDC lists them: read them all.
-        bills = [r.qbo_id for r in records if _qbo_entity(r) == "Bill"]
-        found.setdefault("Bill", {}).update({k: v for k, v in reader.by_ids("Bill", bills).items()
-                                             if k not in found.get("Bill", {})})
+        # Balances change with payments whether or not CDC lists them: read them all.
+        for entity in {registry.get(r.entity).qbo_entity for r in records if registry.get(r.entity).reads_balance}:
+            ids = [r.qbo_id for r in records if _qbo_entity(r) == entity]
+            found.setdefault(entity, {}).update({k: v for k, v in reader.by_ids(entity, ids).items()
+                                                 if k not in found.get(entity, {})})
         return found
     found = {}
     for entity in entities:
@@ -156,13 +162,15 @@ def _whole_objects(reader: QboReader, records: list[Record], now: datetime) -> d
     return found
 
 
-def _time_activities(reader: QboReader, records: list[Record], result: ReconcileResult) -> list[dict]:
-    """TimeActivity is not in CDC: read every synced day back by id."""
+def _parts_objects(reader: QboReader, records: list[Record], result: ReconcileResult) -> list[dict]:
+    """Objects written as parts (a day's TimeActivity) are not in CDC: read every synced part back by id."""
     from qbo_sync.pipeline.parts import PART_NAMES
 
-    ids = [v["id"] for r in records for v in (r.qbo_objects or {}).values()
-           if isinstance(v, dict) and "hash" in v]
-    present = reader.by_ids("TimeActivity", ids)
+    present: dict[str, dict] = {}
+    for entity in {registry.get(r.entity).qbo_entity for r in records}:
+        ids = [v["id"] for r in records if registry.get(r.entity).qbo_entity == entity
+               for v in (r.qbo_objects or {}).values() if isinstance(v, dict) and "hash" in v]
+        present.update(reader.by_ids(entity, ids))
     changes = []
     for record in records:
         texts, flagged = [], {}

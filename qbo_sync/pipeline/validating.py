@@ -10,6 +10,7 @@ import json
 import pandas as pd
 from sqlalchemy import select
 
+from qbo_sync import entities as registry
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
@@ -20,8 +21,7 @@ from qbo_sync.sources.schema import TABLES
 
 STAGE = statuses.Stage.VALIDATE
 # Suite parameter -> the entity whose staged source ids it lists (referential checks).
-KNOWN = {"known_employee_ids": "employees", "known_project_ids": "projects",
-         "known_cost_codes": "cost_codes", "known_vendor_ids": "vendors"}
+KNOWN = {spec.known_ids_parameter: spec.name for spec in registry.ENTITIES.values() if spec.known_ids_parameter}
 
 
 @dataclass
