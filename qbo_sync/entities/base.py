@@ -182,6 +182,10 @@ class EntitySpec:
     # QBO keeps an open balance on its objects (payments lower it): reconcile reads it back
     # every time, since a payment changes it without the object showing in CDC.
     reads_balance: bool = False
+    # Fields QuickBooks changes itself when other transactions link the object (a purchase
+    # order's POStatus and LinkedTxn once a bill receives it). A new version that differs from
+    # our last write only in these is not a change in QuickBooks to review.
+    qbo_keeps: tuple[str, ...] = ()
     # One record as a message names it before its id: "Employee E7 (Ann Lee) is not in QuickBooks".
     noun: str = ""
     # The suite parameter that lists this entity's staged ids, for other suites' referential checks.

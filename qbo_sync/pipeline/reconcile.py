@@ -21,7 +21,7 @@ from qbo_sync import entities as registry
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import fingerprints
+from qbo_sync.pipeline import fingerprints, stale
 from qbo_sync.pipeline import records as staged
 from qbo_sync.qbo.reader import QboReader
 
@@ -71,11 +71,16 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
     whole = [r for r in synced if not _of_parts(r) and not _linked(r) and r.synced_at is not None]
     days = [r for r in synced if _of_parts(r)]
     current = notified if notified is not None else _whole_objects(reader, whole, now)
+    baselines = stale.baselines(db, [r.id for r in whole if registry.get(r.entity).qbo_keeps])
     changes = []
     for record in whole:
         entity = _qbo_entity(record)
         obj = current.get(entity, {}).get(record.qbo_id)
         texts, extra = [], {}
+        if obj is not None and _kept_by_qbo(record, obj, baselines.get(record.id)):
+            # Only what QuickBooks keeps changed (a received order closed): take its new version.
+            changes.append(dict(b_id=record.id, sync_token=str(obj["SyncToken"])))
+            continue
         if obj is not None and obj.get("status") == "Deleted":
             texts.append("Deleted in QuickBooks after it was synced: the sync will not create it again "
                          f"until you accept (qbo-sync reconcile --accept {record.entity}/{record.source_id})")
@@ -97,7 +102,7 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
             changes.append(_change(record, texts, objects))
     changes += _parts_objects(reader, days, result)
     for change in changes:
-        balance = change["qbo_objects"].get("balance")
+        balance = (change.get("qbo_objects") or {}).get("balance")
         if balance:
             if balance["balance"] == 0:
                 result.bills_paid += 1
@@ -106,7 +111,7 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
     entity_of = {r.id: r.entity for r in synced}
     with db.session() as session, session.begin():
         staged.bulk_update(session, changes)
-        flagged = {entity_of[c["b_id"]] for c in changes if c["status"] == statuses.NEEDS_ACTION}
+        flagged = {entity_of[c["b_id"]] for c in changes if c.get("status") == statuses.NEEDS_ACTION}
         for entity in flagged:
             fingerprints.pending_again(session, entity)
     return result
@@ -124,6 +129,16 @@ def _announced(record: Record, notified: dict[str, dict[str, dict]]) -> bool:
         days = notified.get(registry.get(record.entity).qbo_entity, {})
         return any(isinstance(v, dict) and v.get("id") in days for v in (record.qbo_objects or {}).values())
     return record.qbo_id in notified.get(_qbo_entity(record), {})
+
+
+def _kept_by_qbo(record: Record, obj: dict, baseline: dict | None) -> bool:
+    """A new version that differs from our last write only in the fields QuickBooks keeps."""
+    keeps = registry.get(record.entity).qbo_keeps
+    if not keeps or baseline is None or str(obj.get("SyncToken")) == str(record.sync_token) \
+            or obj.get("status") == "Deleted":
+        return False
+    ignored = {"SyncToken", "MetaData", *keeps}
+    return all(obj.get(k) == baseline.get(k) for k in set(obj) | set(baseline) if k not in ignored)
 
 
 def _of_parts(record: Record) -> bool:
