@@ -94,10 +94,12 @@ class Company:
         self.store.put("realms", self.realm, record)
         return str(ids[entity])
 
-    def _save(self, entity: str, doc: dict, old: dict | None) -> dict:
+    def _save(self, entity: str, doc: dict, old: dict | None, requested: bool = True) -> dict:
+        """requested: an app's write (counted in `writes`), not a change QBO makes on its own."""
         self.store.put(self._ns(entity), doc["Id"], doc)
         self._index(entity, doc, old)
-        self.writes[entity] += 1
+        if requested:
+            self.writes[entity] += 1
         if self.on_change:
             self.on_change(entity, doc["Id"], "Create" if old is None else "Update")
         return doc
@@ -158,7 +160,7 @@ class Company:
         payment): a new SyncToken and LastUpdatedTime, as a user's update would get."""
         old = self.get(entity, doc["Id"])
         if doc != old:
-            self._save(entity, self._next_version(copy.deepcopy(doc), old), old)
+            self._save(entity, self._next_version(copy.deepcopy(doc), old), old, requested=False)
 
     def void(self, entity: str, body: dict) -> dict:
         """QBO's void (?operation=update&include=void): the transaction stays, with its
