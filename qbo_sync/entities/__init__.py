@@ -6,13 +6,14 @@ from qbo_sync.entities.base import EntitySpec
 from qbo_sync.entities.cost_codes import COST_CODES
 from qbo_sync.entities.employees import EMPLOYEES
 from qbo_sync.entities.projects import PROJECTS
+from qbo_sync.entities.purchase_orders import PURCHASE_ORDERS
 from qbo_sync.entities.timesheets import TIMESHEETS
 from qbo_sync.entities.vendor_bills import VENDOR_BILLS
 from qbo_sync.entities.vendors import VENDORS
 
 # Reference entities first, then the transactions that point at them.
 ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (
-    PROJECTS, COST_CODES, EMPLOYEES, VENDORS, TIMESHEETS, VENDOR_BILLS)}
+    PROJECTS, COST_CODES, EMPLOYEES, VENDORS, TIMESHEETS, PURCHASE_ORDERS, VENDOR_BILLS)}
 
 
 def of_parts() -> list[EntitySpec]:

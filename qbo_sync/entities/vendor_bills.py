@@ -32,7 +32,8 @@ def bill_project(row: dict) -> str:
     return charged.pop() if len(charged) == 1 else ""
 
 
-def refs(row: dict) -> list[tuple[str, str]]:
+def job_costed_refs(row: dict) -> list[tuple[str, str]]:
+    """The vendor, and each line's project and cost code (a bill's or a purchase order's)."""
     found = [("vendors", row["vendor_id"])]
     if row.get("project_id"):
         found.append(("projects", row["project_id"]))
@@ -42,6 +43,12 @@ def refs(row: dict) -> list[tuple[str, str]]:
         if line.get("cost_code"):
             found.append(("cost_codes", line["cost_code"]))
     return list(dict.fromkeys(found))
+
+
+def refs(row: dict) -> list[tuple[str, str]]:
+    """A bill's references; the purchase order it receives, if it names one."""
+    found = job_costed_refs(row)
+    return found + [("purchase_orders", row["po_id"])] if row.get("po_id") else found
 
 
 def total(row: dict) -> Decimal:
@@ -69,7 +76,7 @@ def project_amounts(row: dict) -> list[tuple[str, Decimal, Decimal]]:
     return [(line_project(row, line), Decimal(0), Decimal(line["amount"])) for line in lines_of(row)]
 
 
-def _safe_total(row: dict) -> float:
+def safe_total(row: dict) -> float:
     """The bill's total for reports; 0 for a bill whose amounts never passed validation."""
     try:
         return float(total(row))
@@ -77,7 +84,8 @@ def _safe_total(row: dict) -> float:
         return 0.0
 
 
-def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
+def expense_line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
+    """One line job-costed to its project (CustomerRef) and cost code: a bill's or a purchase order's."""
     detail: dict = {}
     project = line_project(bill, line)
     if project:
@@ -104,7 +112,12 @@ def _line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
 def payload(row: dict, ctx: PayloadContext) -> dict:
     body = {"VendorRef": {"value": ctx.ref("vendors", row["vendor_id"]).qbo_id},
             "DocNumber": row["bill_number"], "TxnDate": row["bill_date"],
-            "Line": [_line(row, line, ctx) for line in lines_of(row)]}
+            "Line": [expense_line(row, line, ctx) for line in lines_of(row)]}
+    if row.get("po_id"):
+        # Each line receives the order: QuickBooks closes a purchase order a bill links.
+        order = {"TxnId": ctx.ref("purchase_orders", row["po_id"]).qbo_id, "TxnType": "PurchaseOrder"}
+        for line in body["Line"]:
+            line["LinkedTxn"] = [order]
     project = bill_project(row)
     if project:
         # Lines charge their own projects (CustomerRef); the bill names its own project.
@@ -131,7 +144,7 @@ VENDOR_BILLS = EntitySpec(
     key="bill_id",
     noun="Bill",
     source_columns=("bill_id", "vendor_id", "bill_number", "bill_date", "due_date",
-                    "project_id", "memo", "updated_at"),
+                    "project_id", "memo", "updated_at", "po_id"),
     required_columns=("bill_id", "vendor_id", "bill_number", "bill_date"),
     qbo_entity="Bill",
     display_name=lambda row: f"{row.get('bill_number', '')} ({row.get('vendor_id', '')})",
@@ -143,7 +156,7 @@ VENDOR_BILLS = EntitySpec(
              Column("Project", lambda row, _l: bill_project(row), ref="projects", width="wide"),
              Column("Amount", amount, kind="money", total=True),
              Column("Balance", balance, kind="money", total=True, sums=("qbo_objects.balance.balance",))),
-    depends_on=("vendors", "projects", "cost_codes"),
+    depends_on=("vendors", "projects", "cost_codes", "purchase_orders"),
     natural_key=None,
     write_key=write_key,
     reads_balance=True,
@@ -154,9 +167,9 @@ VENDOR_BILLS = EntitySpec(
     child=SourceTable("vendor_bill_lines",
                       ("bill_id", "line_no", "cost_code", "project_id", "description", "amount"),
                       required=("bill_id", "line_no", "amount"), key="bill_id", order_by=("line_no",)),
-    suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes"),
+    suite_parameters=("known_vendor_ids", "known_project_ids", "known_cost_codes", "known_purchase_order_ids"),
     totals=project_amounts,
     delete_rule=lambda mappings: mappings.vendor_bills.delete_in_qbo_when_deleted_in_source,
-    measures=lambda row: {"amount": _safe_total(row)},
+    measures=lambda row: {"amount": safe_total(row)},
     tracking=("line class", "location"),
 )

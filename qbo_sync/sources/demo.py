@@ -4,10 +4,12 @@ Northwind Builders, a general contractor in Oregon and Washington: clients and t
 projects (numbers like "2026-014", addresses, statuses, start/end dates), a cost-code
 catalogue ("01-100 General Conditions", types Labor/Material/Equipment/Subcontract/Other),
 crew members with hourly costs, suppliers and subcontractors, six weeks of weekly payroll
-entries ending Sunday 2026-03-01, and vendor bills with their lines.
+entries ending Sunday 2026-03-01, vendor bills with their lines, and purchase orders: every
+fifth bill received an order placed two weeks before it, and a few orders are not billed yet.
 
 Deterministic for a (size, seed). Size 1 is the small company (12 projects, 20 cost codes,
-8 employees, 6 vendors, about 100 timesheet entries, 25 bills with about 100 lines);
+8 employees, 6 vendors, about 100 timesheet entries, 25 bills with about 100 lines, 7 purchase
+orders, 5 of them received by a bill);
 size N scales every count by N (size 200: about 20,000 timesheet entries, 5,000 bills and
 20,000 bill lines). Generation is vectorised with numpy, so size 200 builds in about a second.
 
@@ -278,9 +280,11 @@ def _generate(size: int, seed: int) -> dict[str, pd.DataFrame]:
     vendors, vendor_trades = _vendors(rng, size)
     timesheets = _timesheets(rng, projects, employees)
     bills, lines = _bills(rng, size, projects, vendors, vendor_trades)
+    orders, order_lines = _purchase_orders(bills, lines)
     return {
         "projects": projects, "cost_codes": cost_codes, "employees": employees, "vendors": vendors,
-        "timesheets": timesheets, "vendor_bills": bills, "vendor_bill_lines": lines,
+        "timesheets": timesheets, "purchase_orders": orders, "purchase_order_lines": order_lines,
+        "vendor_bills": bills, "vendor_bill_lines": lines,
     }
 
 
@@ -492,6 +496,33 @@ def _bills(rng, size, projects, vendors, vendor_trades) -> tuple[pd.DataFrame, p
     })
     lines.loc[lines.index[(lines["bill_id"] == "B-000005") & (lines["line_no"] == "1")], "cost_code"] = UNKNOWN_COST_CODE
     return bills, lines
+
+
+def _purchase_orders(bills: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Orders copied from bills (vendor, job, lines), placed two weeks before them. Every fifth
+    bill from the fourth (B-000004, B-000009...) received its order and names it (po_id); every
+    tenth from the seventh is the pattern of an order not billed yet (dated on the bill's day)."""
+    index = np.arange(len(bills))
+    received, waiting = index[index % 5 == 3], index[index % 10 == 6]
+    templates = np.concatenate([received, waiting])
+    ids = _ids("PO-", len(templates), 5)
+    bill_days = pd.to_datetime(bills["bill_date"].to_numpy()[templates])
+    placed = np.where(np.arange(len(templates)) < len(received), -14, 0)
+    orders = pd.DataFrame({
+        "po_id": ids,
+        "vendor_id": bills["vendor_id"].to_numpy()[templates],
+        "project_id": bills["project_id"].to_numpy()[templates],
+        "po_number": [f"PO-{1001 + i}" for i in range(len(templates))],
+        "po_date": (bill_days + pd.to_timedelta(placed, unit="D")).strftime("%Y-%m-%d"),
+        "memo": [f"Ordered for {memo}" for memo in bills["memo"].to_numpy()[templates]],
+        "updated_at": (bill_days + pd.to_timedelta(placed + 1, unit="D")).strftime("%Y-%m-%dT09:00:00"),
+    })
+    order_of_bill = dict(zip(bills["bill_id"].to_numpy()[templates], ids.tolist()))
+    order_lines = lines[lines["bill_id"].isin(list(order_of_bill))].rename(columns={"bill_id": "po_id"})
+    order_lines["po_id"] = order_lines["po_id"].map(order_of_bill)
+    bills["po_id"] = ""
+    bills.loc[received, "po_id"] = ids[:len(received)].tolist()
+    return orders.reset_index(drop=True), order_lines.reset_index(drop=True)
 
 
 # -- small helpers ------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from qbo_sync.resources import Resources
 from qbo_sync.sources.demo import DemoSource
 
 REPO = Path(__file__).resolve().parents[2]
-QBO_ENTITIES = ("Customer", "Item", "Account", "Class", "Employee", "Vendor", "TimeActivity", "Bill")
+QBO_ENTITIES = ("Customer", "Item", "Account", "Class", "Employee", "Vendor", "TimeActivity", "PurchaseOrder", "Bill")
 
 
 def qbo_ids(res) -> dict[str, set[str]]:
@@ -35,7 +35,7 @@ def qbo_ids(res) -> dict[str, set[str]]:
     found = {}
     for entity in QBO_ENTITIES:
         # Name lists answer active objects only unless the query asks for inactive ones.
-        wheres = ["WHERE Active = true", "WHERE Active = false"] if entity not in ("TimeActivity", "Bill") else [""]
+        wheres = ["WHERE Active = true", "WHERE Active = false"] if entity not in ("TimeActivity", "PurchaseOrder", "Bill") else [""]
         ids = set()
         for where in wheres:
             start = 1

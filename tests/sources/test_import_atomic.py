@@ -78,7 +78,7 @@ def test_missing_sql_table_stages_nothing(tmp_path):
 
     company = {t: f for t, f in ((t, DemoSource().read(t)) for t in
                                   ("projects", "cost_codes", "employees", "vendors", "timesheets",
-                                   "vendor_bills"))}
+                                   "purchase_orders", "purchase_order_lines", "vendor_bills"))}
     path = tmp_path / "pm.db"
     engine = sa.create_engine(f"sqlite:///{path}")
     load_sql(engine, company)

@@ -38,4 +38,5 @@ KNOWN = {
     "known_project_ids": ["P1", "P2"],
     "known_cost_codes": ["01-100", "02-200"],
     "known_vendor_ids": ["V1", "V2"],
+    "known_purchase_order_ids": ["PO1"],
 }

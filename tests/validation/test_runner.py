@@ -36,7 +36,8 @@ def projects(*rows):
 
 def test_every_table_has_a_suite_and_each_loads():
     assert available_suites(REPO_SUITES) == sorted(
-        ["projects", "cost_codes", "employees", "vendors", "timesheets", "vendor_bills", "vendor_bill_lines"])
+        ["projects", "cost_codes", "employees", "vendors", "timesheets", "purchase_orders",
+         "purchase_order_lines", "vendor_bills", "vendor_bill_lines"])
     for name in available_suites(REPO_SUITES):
         suite = load_suite(name, REPO_SUITES)
         assert suite.name == name and len(suite.expectations) >= 4

@@ -29,6 +29,11 @@ def test_good_bills_pass(suites_dir):
     assert (outcome.reasons, outcome.warnings, outcome.checked) == ({}, {}, 3)
 
 
+def test_a_bill_may_name_a_known_purchase_order(suites_dir):
+    outcome = bills(suites_dir, dict(BILL, bill_id="B1", po_id="PO1"), dict(BILL, bill_id="B2", po_id="PO404"))
+    assert outcome.reasons == {"B2": ['Purchase order "PO404" is not a known purchase order']}
+
+
 BILL_CASES = [
     (dict(bill_number="SUPPLIER-INV-2026-00042"),
      'Bill number "SUPPLIER-INV-2026-00042" is 23 characters; QuickBooks allows at most 21'),
