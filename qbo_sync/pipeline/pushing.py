@@ -16,11 +16,11 @@ from qbo_sync.entities.base import EntitySpec
 from qbo_sync.mappings import Mappings
 from qbo_sync.pipeline import ledger, parts
 from qbo_sync.pipeline.deleting import delete_records
-from qbo_sync.pipeline.operations import adopt_existing, build_operation, plan  # noqa: F401 (public entry points)
+from qbo_sync.pipeline.operations import adopt_existing, plan
 from qbo_sync.pipeline.outcomes import Settler, block, reapply_stale
 from qbo_sync.pipeline.preview import DELETE, PreviewRow
 from qbo_sync.pipeline.push_run import PushResult, PushRun, record_of
-from qbo_sync.pipeline.recovery import quote, recover_in_doubt  # noqa: F401 (public entry points)
+from qbo_sync.pipeline.recovery import recover_in_doubt
 from qbo_sync.qbo.engine import PushEngine
 from qbo_sync.qbo.reader import QboReader
 from qbo_sync.settings import SyncSettings
