@@ -15,7 +15,8 @@ from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import PayloadContext
 from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, notified,
-                               project_links, pushing, reconcile, staging_lock, tracking, validating)
+                               payments, project_links, pushing, reconcile, staging_lock, tracking,
+                               validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.qbo.metering import ReadBudgetSpent
 from qbo_sync.resources import Resources
@@ -57,6 +58,8 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
         res.reader.meter.check_optional("the reference lists and QuickBooks-side changes")
         if wanted:
             references.pull(res.db, res.reader, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
+        # Payments made in QuickBooks: shown, and a paid record changed in the source is held back.
+        payments.refresh(res.db, res.reader, specs)
         # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
         # they become Needs Action here instead of being overwritten or re-created by the push.
         reconcile.reconcile(res.db, res.reader, entities=run_entities, edited_only=True)
