@@ -126,3 +126,24 @@ def test_a_paid_bill_changed_in_the_source_is_needs_action_and_quickbooks_keeps_
     sync(res)
     assert rows(res, "vendor_bills")["B-000001"]["status"] == "Synced"
     assert qbo(res, "Bill", bill["qbo_id"]) == in_qbo
+
+
+def test_payments_are_read_by_id_the_first_time_then_by_one_cdc_request(res):
+    from qbo_sync.pipeline import payments
+
+    bills = [registry.get("vendor_bills")]
+    sync(res)
+    synced = [b for b in rows(res, "vendor_bills").values() if b["qbo_id"]]
+    before = res.reader.stats["reads"]
+    first = payments.refresh(res.db, res.reader, bills)[0]
+    assert first.read == len(synced) and first.states == {"open": len(synced)}
+    assert res.reader.stats["reads"] - before == 1                # the bills by id (30 to a query)
+
+    bill = synced[0]
+    pay(res, bill["qbo_id"], 50.0, check="2001")
+    before = res.reader.stats["reads"]
+    again = payments.refresh(res.db, res.reader, bills)[0]
+    assert res.reader.stats["reads"] - before == 1                # one CDC: the bill and its payment
+    assert again.states == {"open": len(synced) - 1, "partially paid": 1}
+    state = record(res, "vendor_bills", bill["source_id"]).qbo_objects["payments"]
+    assert [(p["method"], p["reference"], p["amount"]) for p in state["payments"]] == [("check", "2001", 50.0)]
