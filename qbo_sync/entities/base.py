@@ -165,6 +165,10 @@ class EntitySpec:
     # Payments QuickBooks applies to its objects, pulled back and shown (pipeline/payments.py);
     # a record paid there is never written over.
     payments: PaymentsRule | None = None
+    # The source column naming the record's document, a file under the source folder, attached
+    # in QuickBooks to the object once it is written (pipeline/documents.py). Not part of the
+    # record's content: a new document does not change the object.
+    document: str | None = None
 
     def target(self, row: dict, mappings: Any) -> str:
         return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity

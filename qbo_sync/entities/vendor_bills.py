@@ -158,4 +158,5 @@ VENDOR_BILLS = EntitySpec(
     tracking=("line class", "location"),
     payments=PaymentsRule(qbo_entity="BillPayment", methods={"Check": "check", "CreditCard": "credit card"},
                           payee=lambda row: row.get("vendor_id", ""), payee_entity="vendors"),
+    document="document",
 )

@@ -25,7 +25,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "vendor_bills": (
         "bill_id", "vendor_id", "bill_number", "bill_date", "due_date",
-        "project_id", "memo", "updated_at",
+        "project_id", "memo", "updated_at", "document",
     ),
     "vendor_bill_lines": (
         "bill_id", "line_no", "cost_code", "project_id", "description", "amount",
