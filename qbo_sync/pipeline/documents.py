@@ -183,3 +183,20 @@ def _read(folder: Path, name: str) -> Document:
     path = (folder / name).resolve()
     data = path.read_bytes()
     return Document(name, path, hashlib.blake2b(data, digest_size=16).hexdigest(), len(data))
+
+
+def per_entity(db: StagingDb, specs: list[EntitySpec]) -> list[dict]:
+    """For the run report: per entity with documents, how many are attached in QuickBooks and
+    how many wait for their file to be fixed (Needs Action naming it)."""
+    found = []
+    with db.session() as session:
+        for spec in [s for s in specs if s.document]:
+            attached = waiting = 0
+            for record in staged.rows(session, spec.name, ("data", "qbo_objects", "reasons")):
+                if not (record.data or {}).get(spec.document):
+                    continue
+                attached += STAGE in (record.qbo_objects or {})
+                waiting += any(r.get("stage") == STAGE for r in record.reasons or [])
+            if attached or waiting:
+                found.append({"entity": spec.name, "attached": attached, "waiting": waiting})
+    return found

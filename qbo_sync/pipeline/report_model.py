@@ -91,7 +91,7 @@ def held_back(report: dict) -> str:
 
 def sections(report: dict) -> list[Section]:
     found = [_imported(report), _preview(report), _pushed(report), _deleted(report), _per_project(report),
-             _bills(report), *_payments(report), _status(report), _problems(report)]
+             _bills(report), *_payments(report), _documents(report), _status(report), _problems(report)]
     return [s for s in found if s is not None]
 
 
@@ -205,6 +205,17 @@ def _payments(report):
                                 r["open_balance"]] for r in found["rows"]],
                      notes=["Payments as QuickBooks had them at the last pull; a partially paid bill counts "
                             "its paid part under Amount paid and the rest under Open balance."])
+
+
+def _documents(report):
+    if not report.get("documents"):
+        return None
+    columns = [Column("Entity", "entity"), Column("Attached in QuickBooks", "attached", COUNT),
+               Column("Waiting for their file", "waiting", COUNT)]
+    return _table("documents", "Documents attached in QuickBooks", columns, [
+        [entity_label(d["entity"]), d["attached"], d["waiting"]] for d in report["documents"]],
+        notes=["Each named file is attached once; a changed file replaces it. A file that is missing "
+               "or that QuickBooks refuses is listed under Needs your attention."])
 
 
 def _status(report):

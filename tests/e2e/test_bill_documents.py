@@ -75,3 +75,19 @@ def test_a_missing_or_refused_document_is_needs_action_naming_the_file(res, sour
     assert bill["status"] == "Synced" and bill["reasons"] == []
     assert [a["FileName"] for a in attached(res, bill["qbo_id"])] == ["missing.pdf"]
     assert rows(res, "vendor_bills")["B-000002"]["status"] == "Needs Action"
+
+
+def test_the_run_report_counts_documents_attached_and_waiting(res, source):
+    from qbo_sync import entities as registry
+    from qbo_sync.ops.report_files import to_csv, to_html
+    from qbo_sync.pipeline.report import build_report, to_markdown
+
+    (source.path / "B-000001.pdf").write_bytes(PDF)
+    source.edit("vendor_bills", "bill_id", "B-000001", document="B-000001.pdf")
+    source.edit("vendor_bills", "bill_id", "B-000002", document="gone.pdf")
+    sync(res)
+    report = build_report(res.db, registry.resolve(None))
+    assert report["documents"] == [{"entity": "vendor_bills", "attached": 1, "waiting": 1}]
+    assert "| Vendor bills | 1 | 1 |" in to_markdown(report)
+    assert "<h2>Documents attached in QuickBooks</h2>" in to_html(report)
+    assert "documents,Vendor bills,,,,,,attached,1" in to_csv(report)
