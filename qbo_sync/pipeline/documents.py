@@ -29,7 +29,9 @@ from qbo_sync.pipeline import records as staged
 from qbo_sync.qbo import attachments
 from qbo_sync.qbo.engine import Operation, PushEngine
 
-STAGE = "documents"          # the stage of its Needs Action, and the qbo_objects key
+STAGE = "documents"          # the stage of its Needs Action
+KEY = "document"             # the qbo_objects key of the attached file
+NOT_FOUND = "610"            # QBO's "Object Not Found": a replaced Attachable deleted already
 COLUMNS = ("source_id", "status", "reasons", "qbo_id", "qbo_objects", "data", "content_hash", "synced_hash")
 
 
@@ -90,7 +92,7 @@ def to_attach(db: StagingDb, source, spec: EntitySpec) -> list[tuple[object, Doc
             if not name or not record.qbo_id or not _file_changed(record, name, folder) or _problem(folder, name):
                 continue
             document = _read(folder, name)
-            if (record.qbo_objects or {}).get(STAGE, {}).get("file_hash") != document.digest:
+            if (record.qbo_objects or {}).get(KEY, {}).get("file_hash") != document.digest:
                 found.append((record, document))
     return found
 
@@ -98,33 +100,58 @@ def to_attach(db: StagingDb, source, spec: EntitySpec) -> list[tuple[object, Doc
 def attach(db: StagingDb, engine: PushEngine, source, spec: EntitySpec,
            flow_run_id: str | None = None) -> AttachResult:
     result = AttachResult(spec.name)
+    result.replaced += _delete_replaced(db, engine, spec)    # left by a run that stopped half-way
     for record, document in to_attach(db, source, spec):
+        if ((record.qbo_objects or {}).get(KEY) or {}).get("replaces"):
+            continue    # its last replaced Attachable is not deleted yet: one at a time, none left over
         file_name = PurePosixPath(document.name.replace("\\", "/")).name
-        outcome = engine.upload(record.id, file_name, attachments.content_type(file_name),
-                                document.path.read_bytes(), (spec.qbo_entity, record.qbo_id), document.digest)
-        now = datetime.now(timezone.utc)
         objects = dict(record.qbo_objects or {})
-        old = objects.get(STAGE) or {}
+        old = objects.get(KEY) or {}
+        # The request id is the file's and the Attachable's it replaces: sent again after a crash it
+        # is answered as before; a file changed back to an earlier version is a new upload.
+        outcome = engine.upload(record.id, file_name, attachments.content_type(file_name), document.path.read_bytes(),
+                                (spec.qbo_entity, record.qbo_id), f"{document.digest}:{old.get('id', '')}")
+        now = datetime.now(timezone.utc)
         if not outcome.ok:
             result.refused.append(record.source_id)
             reason = f'Document "{document.name}": QuickBooks refused it: {outcome.fault.plain}'
             _save(db, record, _flag(record, [reason]), outcome, now, flow_run_id, "failed")
             continue
-        objects[STAGE] = {"id": outcome.qbo_id, "sync_token": outcome.sync_token, "file": document.name,
+        objects[KEY] = {"id": outcome.qbo_id, "sync_token": outcome.sync_token, "file": document.name,
                           "file_hash": document.digest, "size": document.size,
                           "mtime": document.path.stat().st_mtime, "attached_at": now.isoformat()}
-        if old.get("id") and old["id"] != outcome.qbo_id:
-            objects[STAGE]["replaces"] = old["id"]   # kept until the old one is gone: a crash retries it
+        replaced = ({"id": old["id"], "sync_token": old.get("sync_token")}
+                    if old.get("id") and old["id"] != outcome.qbo_id else None)
+        if replaced:
+            # Kept until the old Attachable is gone: a run stopped before that deletes it next time.
+            objects[KEY]["replaces"] = replaced
         _save(db, record, {"b_id": record.id, "qbo_objects": objects}, outcome, now, flow_run_id, "synced")
-        if old.get("id") and old["id"] != outcome.qbo_id:
-            engine.run([Operation(record.id, "Attachable", "delete",
-                                  {"Id": old["id"], "SyncToken": old.get("sync_token") or "0"})])
-            objects[STAGE] = {k: v for k, v in objects[STAGE].items() if k != "replaces"}
-            _save(db, record, {"b_id": record.id, "qbo_objects": objects})
-            result.replaced += 1
-        else:
-            result.attached += 1
+        result.attached += not replaced
+    result.replaced += _delete_replaced(db, engine, spec)
     return result
+
+
+def _delete_replaced(db: StagingDb, engine: PushEngine, spec: EntitySpec) -> int:
+    """Delete the Attachables that newer uploads replaced; QBO answering that one is gone
+    already (a run stopped after deleting it) counts as deleted too."""
+    with db.session() as session:
+        waiting = [r for r in staged.rows(session, spec.name, ("qbo_objects",))
+                   if ((r.qbo_objects or {}).get(KEY) or {}).get("replaces")]
+    if not waiting:
+        return 0
+    old = {r.id: r.qbo_objects[KEY]["replaces"] for r in waiting}
+    # The old Attachable's id in the request id: each replacement of a record's file is its own delete.
+    outcomes = engine.run([Operation(record_id, "Attachable", "delete",
+                                     {"Id": o["id"], "SyncToken": o.get("sync_token") or "0"}, version=o["id"])
+                           for record_id, o in old.items()])
+    gone = {o.key for o in outcomes if o.ok or (o.fault is not None and o.fault.code == NOT_FOUND)}
+    changes = [{"b_id": r.id, "qbo_objects": {**r.qbo_objects, KEY: {
+        k: v for k, v in r.qbo_objects[KEY].items() if k != "replaces"}}} for r in waiting if r.id in gone]
+    if not changes:
+        return 0
+    with db.session() as session, session.begin():
+        staged.bulk_update(session, changes)
+    return len(changes)
 
 
 def _save(db: StagingDb, record, change: dict, outcome=None, now=None, flow_run_id=None, result="") -> None:
@@ -134,7 +161,7 @@ def _save(db: StagingDb, record, change: dict, outcome=None, now=None, flow_run_
         if outcome is not None:
             # The History tab lists the upload; not the JSON view (its request is the bill's).
             session.add(SyncAttempt(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
-                                    operation="attach", qbo_entity="Attachable", part=STAGE, outcome=result,
+                                    operation="attach", qbo_entity="Attachable", part=KEY, outcome=result,
                                     qbo_id=outcome.qbo_id, message=outcome.fault.plain if outcome.fault else "",
                                     request=None, response=None))
 
@@ -169,7 +196,7 @@ def _problem(folder: Path | None, name: str) -> str | None:
 
 def _file_changed(record, name: str, folder: Path | None) -> bool:
     """A record's attached file changed on disk (size or time), or names another file."""
-    held = (record.qbo_objects or {}).get(STAGE) or {}
+    held = (record.qbo_objects or {}).get(KEY) or {}
     if folder is None or held.get("file") != name:
         return True
     try:
@@ -195,7 +222,7 @@ def per_entity(db: StagingDb, specs: list[EntitySpec]) -> list[dict]:
             for record in staged.rows(session, spec.name, ("data", "qbo_objects", "reasons")):
                 if not (record.data or {}).get(spec.document):
                     continue
-                attached += STAGE in (record.qbo_objects or {})
+                attached += KEY in (record.qbo_objects or {})
                 waiting += any(r.get("stage") == STAGE for r in record.reasons or [])
             if attached or waiting:
                 found.append({"entity": spec.name, "attached": attached, "waiting": waiting})
