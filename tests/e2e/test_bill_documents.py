@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.e2e.test_timesheets_sync import qbo, rows, sync, sync_with_preview
+from tests.e2e.test_timesheets_sync import rows, sync, sync_with_preview
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
