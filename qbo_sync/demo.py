@@ -39,7 +39,8 @@ def run_demo(args) -> int:
         "data_dir": str(settings.data_dir),
         "reports_dir": str(settings.reports_dir),
         **({"validations_dir": str(settings.validations_dir)} if settings.validations_dir else {}),
-        "source": {"kind": "demo", "demo": {"size": args.size, "seed": settings.source.demo.seed}},
+        "source": {"kind": "demo", "demo": {"size": args.size, "seed": settings.source.demo.seed,
+                                            "documents": str(settings.data_dir / "demo-documents")}},
         "sync": {"project_mode": settings.sync.project_mode, "auto_confirm_customer": True},
     }, sort_keys=False))
     # Beside the demo's settings file, so its runs read it (mappings.find_path).
@@ -65,6 +66,7 @@ def run_demo(args) -> int:
     from qbo_sync.pipeline.report import to_text
 
     print(to_text(report))
+    _pay_some_bills(str(demo_config))
     print(f"Finished in {time.monotonic() - started:.0f} s. Where to look next:")
     print("  qbo-sync status                      every staged record and its status")
     print("  qbo-sync status --status 'Needs Action'   what to fix, in plain words")
@@ -73,6 +75,73 @@ def run_demo(args) -> int:
     print("  qbo-sync report                      this run's report again")
     print("  prefect server start                 the Prefect UI, with this run in its flow-run history")
     return 0
+
+
+# Bills the office pays in QuickBooks after the demo's push: (bill, share of it paid, how).
+DEMO_PAYMENTS = (("B-000001", 1.0, ("Check", "1001")), ("B-000004", 1.0, ("Check", "1002")),
+                 ("B-000002", 0.5, ("CreditCard", "VISA-0425")))
+CARD_ACCOUNT = "Company Visa"
+
+
+def _pay_some_bills(config: str) -> None:
+    """Pay a few of the demo's bills in the embedded sandbox, as the office would in QuickBooks
+    (BillPayments by check and credit card), then pull the payments back: `status`, the
+    console and the next run's report show them. Bills paid already (a --keep run) are left."""
+    from quickbooks.objects import Account, BillPayment
+    from quickbooks.objects.base import LinkedTxn, Ref
+    from quickbooks.objects.billpayment import BillPaymentCreditCard, BillPaymentLine, CheckPayment
+
+    from qbo_sync import entities as registry
+    from qbo_sync.pipeline import payments
+    from qbo_sync.resources import Resources
+    from qbo_sync.views import payment_lines, status_rows
+
+    def ref(value: str) -> Ref:
+        found = Ref()
+        found.value = value
+        return found
+
+    res = Resources(load_settings(config))
+    try:
+        qb = res.qbo.client()
+        bills = {r["source_id"]: r for r in status_rows(res.db, entity="vendor_bills") if r["qbo_id"]}
+        for source_id, share, (pay_type, reference) in DEMO_PAYMENTS:
+            bill = res.reader.by_ids("Bill", [bills[source_id]["qbo_id"]]).get(bills[source_id]["qbo_id"]) \
+                if source_id in bills else None
+            if bill is None or bill.get("LinkedTxn"):
+                continue
+            payment = BillPayment()
+            payment.VendorRef, payment.PayType, payment.DocNumber = ref(bill["VendorRef"]["value"]), pay_type, reference
+            if pay_type == "Check":
+                payment.CheckPayment = CheckPayment()
+                payment.CheckPayment.BankAccountRef = ref(Account.filter(Name="Checking", qb=qb)[0].Id)
+            else:
+                payment.CheckPayment = None
+                payment.CreditCardPayment = BillPaymentCreditCard()
+                payment.CreditCardPayment.CCAccountRef = ref(_card_account(qb).Id)
+            line, link = BillPaymentLine(), LinkedTxn()
+            line.Amount = payment.TotalAmt = round(bill["TotalAmt"] * share, 2)
+            link.TxnId, link.TxnType = bill["Id"], "Bill"
+            line.LinkedTxn = [link]
+            payment.Line = [line]
+            payment.save(qb=qb)
+        payments.refresh(res.db, res.reader, [registry.get("vendor_bills")])
+        print("Then the office paid a few bills in QuickBooks (by check and credit card); pulled back:")
+        for line in payment_lines(res.db, "vendor_bills"):
+            print(f"  {line}")
+    finally:
+        res.close()
+
+
+def _card_account(qb):
+    from quickbooks.objects import Account
+
+    found = Account.filter(Name=CARD_ACCOUNT, qb=qb)
+    if found:
+        return found[0]
+    account = Account()
+    account.Name, account.AccountType = CARD_ACCOUNT, "Credit Card"
+    return account.save(qb=qb)
 
 
 def _set_up_job_costing(config: str) -> None:

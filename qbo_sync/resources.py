@@ -121,7 +121,7 @@ def build_source(settings: Settings):
     if s.kind == "demo":
         from qbo_sync.sources.demo import DemoSource
 
-        return DemoSource(size=s.demo.size, seed=s.demo.seed)
+        return DemoSource(size=s.demo.size, seed=s.demo.seed, folder=s.demo.documents)
     if s.kind == "csv":
         from qbo_sync.sources.csv_folder import CsvSource
 

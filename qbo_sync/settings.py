@@ -35,6 +35,8 @@ class _Section(BaseModel):
 class DemoSourceSettings(_Section):
     size: int = Field(1, ge=1, le=1000)
     seed: int = 7
+    # A folder for the demo's bill documents (small PDFs it writes there); none: no documents.
+    documents: Path | None = None
 
 
 class CsvSourceSettings(_Section):

@@ -9,11 +9,31 @@ from __future__ import annotations
 
 from qbo_sync import record_refs, source_deletions, statuses
 from qbo_sync.db.reading import json_value, reader_of, when
+from qbo_sync.pipeline.payment_states import STAGE as PAYMENTS
 
 
 def _iso(value) -> str | None:
     value = when(value)
     return value.isoformat() if value else None
+
+
+def payment_lines(db, entity: str | None = None) -> list[str]:
+    """A line per entity whose objects QuickBooks pays: how many are paid, partially paid and
+    open, and the money paid and still open (pipeline/payments.py keeps the states)."""
+    from qbo_sync import entities as registry
+    from qbo_sync.pipeline.payment_states import summary_line
+
+    reader = reader_of(db)
+    lines = []
+    for spec in registry.ENTITIES.values():
+        if spec.payments is None or entity not in (None, spec.name):
+            continue
+        states = [(json_value(r["qbo_objects"]) or {}).get(PAYMENTS) for r in reader.rows(
+            "SELECT qbo_objects FROM records WHERE entity = :entity AND qbo_id IS NOT NULL "
+            "AND NOT deleted_in_source", entity=spec.name)]
+        if any(states):
+            lines.append(summary_line(spec.label, [s for s in states if s]))
+    return lines
 
 
 def status_rows(db, entity: str | None = None, status: str | None = None) -> list[dict]:
@@ -105,6 +125,7 @@ def history(db, record_text: str) -> dict:
     return {
         "record": record["id"], "entity": record["entity"], "source_id": record["source_id"],
         "name": record["name"], "status": statuses.label(record["status"]),
+        "payments": payments_of(reader, record["id"]),
         "changes": [{"when": _iso(c["changed_at"]), "import": c["import_id"], "field": c["field"],
                      "old": c["old"], "new": c["new"]} for c in changes],
         "sync_activity": [{"when": _iso(a["attempted_at"]), "flow_run": a["flow_run_id"],
@@ -141,10 +162,18 @@ def payload(db, record_text: str) -> dict:
     return {"record": record["id"], "entity": record["entity"], "source_id": record["source_id"],
             "name": record["name"], "status": statuses.label(record["status"]),
             "wrote_nothing": not attempts and record["status"] == statuses.SYNCED and not held,
+            "payments": (json_value(stored["qbo_objects"]) or {}).get(PAYMENTS),
             "objects": objects,
             "sent_at": _iso(last["attempted_at"]) if last else None,
             "request": json_value(last["request"]) if last else None,
             "response": json_value(last["response"]) if last else None}
+
+
+def payments_of(db, record_id: int) -> dict | None:
+    """The payments QuickBooks applied to the record's object, as the last pull found them
+    (pipeline/payments.py): state, balance, total, and each payment; None if never read."""
+    found = reader_of(db).rows("SELECT qbo_objects FROM records WHERE id = :id", id=record_id)
+    return (json_value(found[0]["qbo_objects"]) or {}).get(PAYMENTS) if found else None
 
 
 def _held_objects(qbo_id, qbo_objects) -> dict:

@@ -91,7 +91,7 @@ def cmd_retry(args) -> int:
 
 def cmd_status(args) -> int:
     from qbo_sync import source_deletions, statuses
-    from qbo_sync.views import status_rows
+    from qbo_sync.views import payment_lines, status_rows
 
     try:
         status = (source_deletions.STATUS if args.status and source_deletions.is_status(args.status)
@@ -100,6 +100,7 @@ def cmd_status(args) -> int:
         raise CliError(str(exc)) from None
     with _reader(args) as reader:
         rows = status_rows(reader, entity=(_entities(args) or [None])[0], status=status)
+        paid = payment_lines(reader, entity=(_entities(args) or [None])[0])
         calls = qbo_calls_this_month(reader)
         connections = reader.rows("SELECT realm_id, refresh_expires_at FROM tokens ORDER BY realm_id")
     if args.json:
@@ -110,6 +111,8 @@ def cmd_status(args) -> int:
     print(_table(rows, [("record", "#"), ("entity", "Entity"), ("source_id", "Id"), ("name", "Name"),
                         ("status", "Status"), ("synced", "Synced"), ("qbo_id", "QBO id"),
                         ("reasons", "Reasons")]))
+    for line in paid:
+        print(line)
     for row in connections:
         if row["refresh_expires_at"]:
             print(f"QuickBooks connection (company {row['realm_id']}): expires on "

@@ -98,6 +98,10 @@ def cmd_reconcile(args) -> int:
             record = reconcile.accept(res.db, text)
             print(f"{record.entity}/{record.source_id}: accepted; the next push makes QuickBooks match the source")
         return 0
+    from qbo_sync import entities as registry
+    from qbo_sync.pipeline import payments
+
+    payments.refresh(res.db, res.reader, registry.resolve(None))   # a payment's new version is no edit
     result = reconcile.reconcile(res.db, res.reader)
     if args.json:
         _print_json(result.__dict__)

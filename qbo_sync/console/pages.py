@@ -119,7 +119,7 @@ def payload(request: Request, record_id: int):
 
     p = _record_view(views.payload, request, record_id)
     pretty = {k: (json.dumps(p[k], indent=2, sort_keys=True) if p[k] is not None else None)
-              for k in ("request", "response")}
+              for k in ("request", "response", "payments")}
     from qbo_sync.console.qbo_links import record_links
 
     return render(request, "payload.html", p=p, pretty=pretty, qbo_links=record_links(state(request).res, p))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from fastapi import HTTPException, Request
@@ -11,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.convertors import Convertor, register_url_convertor
 
 from qbo_sync import entities as registry
-from qbo_sync.console import csrf, reasons
+from qbo_sync.console import cells, csrf, reasons
 from qbo_sync.console.jobs import JobRunner
 from qbo_sync.console.sessions import SESSION_ID, LiveSessions, LoginThrottle
 from qbo_sync.entities.base import EntitySpec
@@ -58,6 +59,7 @@ def templates() -> Jinja2Templates:
     # Autoescape on for every template: names from the source and from QBO are shown as text.
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     env.filters["console_reason"] = reasons.console_text   # stored reasons may name CLI commands
+    env.filters["money"] = lambda amount: cells.money(Decimal(str(amount)))
     return Jinja2Templates(env=env)
 
 

@@ -86,7 +86,7 @@ class Column:
     ref: str | None = None        # the entity whose record name stands for the id
     total: bool = False
     sums: tuple[str, ...] = ()    # JSON paths whose sum is the total, summed by the database
-    width: str = ""               # a CSS width class: "narrow" (hours), "total", "medium" or "wide" (names)
+    width: str = ""               # a CSS width class: "narrow" (hours), "total", "state" (a payment state), "medium" or "wide" (names)
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,20 @@ class Listed:
 
     qbo_objects: dict = field(default_factory=dict)   # Record.qbo_objects
     mappings: Any = None                               # qbo_sync.mappings.Mappings
+
+
+@dataclass(frozen=True)
+class PaymentsRule:
+    """Payments QuickBooks applies to an entity's objects (a bill paid by check), pulled back.
+
+    The payment's lines link the object (Line[].LinkedTxn with TxnType = the entity's QBO
+    target); the object's Balance is what is still open.
+    """
+
+    qbo_entity: str                            # "BillPayment"
+    methods: dict[str, str]                    # the payment's PayType -> how finance says it
+    payee: Callable[[dict], str]               # row -> the source id of whom it pays (a vendor)
+    payee_entity: str                          # the entity those ids are records of ("vendors")
 
 
 def field_column(header: str, key: str, **options) -> Column:
@@ -193,6 +207,13 @@ class EntitySpec:
     # What a record puts into QuickBooks, as finance counts it: row -> {"hours": 40.0} or
     # {"amount": 1250.0}; the report names it when the record is deleted in the source.
     measures: Callable[[dict], dict[str, float]] = lambda _row: {}
+    # Payments QuickBooks applies to its objects, pulled back and shown (pipeline/payments.py);
+    # a record paid there is never written over.
+    payments: PaymentsRule | None = None
+    # The source column naming the record's document, a file under the source folder, attached
+    # in QuickBooks to the object once it is written (pipeline/documents.py). Not part of the
+    # record's content: a new document does not change the object.
+    document: str | None = None
 
     def target(self, row: dict, mappings: Any) -> str:
         return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity

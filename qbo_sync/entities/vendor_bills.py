@@ -10,7 +10,8 @@ import json
 from decimal import Decimal
 
 from qbo_sync.entities import tracking
-from qbo_sync.entities.base import Column, EntitySpec, FindAgain, Listed, PayloadContext, SourceTable, field_column
+from qbo_sync.entities.base import (
+    Column, EntitySpec, FindAgain, Listed, PayloadContext, PaymentsRule, SourceTable, field_column)
 from qbo_sync.entities.projects import project_ref
 
 DOC_NUMBER_LIMIT = 21   # QBO's DocNumber limit; the suite refuses longer bill numbers
@@ -69,6 +70,11 @@ def balance(_row: dict, listed: Listed) -> str:
     """QBO's open balance, as last read by reconcile; blank until QBO was read."""
     found = listed.qbo_objects.get("balance") or {}
     return str(found["balance"]) if "balance" in found else ""
+
+
+def payment_state(_row: dict, listed: Listed) -> str:
+    """Open, partially paid or paid in QuickBooks; blank until its payments were read."""
+    return (listed.qbo_objects.get("payments") or {}).get("state", "")
 
 
 def project_amounts(row: dict) -> list[tuple[str, Decimal, Decimal]]:
@@ -144,7 +150,7 @@ VENDOR_BILLS = EntitySpec(
     key="bill_id",
     noun="Bill",
     source_columns=("bill_id", "vendor_id", "bill_number", "bill_date", "due_date",
-                    "project_id", "memo", "updated_at", "po_id"),
+                    "project_id", "memo", "updated_at", "po_id", "document"),
     required_columns=("bill_id", "vendor_id", "bill_number", "bill_date"),
     qbo_entity="Bill",
     display_name=lambda row: f"{row.get('bill_number', '')} ({row.get('vendor_id', '')})",
@@ -155,6 +161,7 @@ VENDOR_BILLS = EntitySpec(
              field_column("Date", "bill_date", kind="date"), field_column("Due date", "due_date", kind="date"),
              Column("Project", lambda row, _l: bill_project(row), ref="projects", width="wide"),
              Column("Amount", amount, kind="money", total=True),
+             Column("Payment", payment_state, width="state"),
              Column("Balance", balance, kind="money", total=True, sums=("qbo_objects.balance.balance",))),
     depends_on=("vendors", "projects", "cost_codes", "purchase_orders"),
     natural_key=None,
@@ -172,4 +179,7 @@ VENDOR_BILLS = EntitySpec(
     delete_rule=lambda mappings: mappings.vendor_bills.delete_in_qbo_when_deleted_in_source,
     measures=lambda row: {"amount": safe_total(row)},
     tracking=("line class", "location"),
+    payments=PaymentsRule(qbo_entity="BillPayment", methods={"Check": "check", "CreditCard": "credit card"},
+                          payee=lambda row: row.get("vendor_id", ""), payee_entity="vendors"),
+    document="document",
 )

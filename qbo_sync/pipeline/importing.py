@@ -74,6 +74,15 @@ def content_hashes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
                      index=frame.index, dtype=object)
 
 
+def record_hashes(frame: pd.DataFrame, columns: tuple[str, ...], spec: EntitySpec) -> pd.Series:
+    """Each row's content hash. The entity's document column counts only when it names a
+    file, so that records without one hash as they did before the column existed."""
+    if not spec.document or spec.document not in columns:
+        return content_hashes(frame, columns)
+    without = content_hashes(frame, tuple(c for c in columns if c != spec.document))
+    return without.where(frame[spec.document].astype(str) == "", content_hashes(frame, columns))
+
+
 def with_children(frame: pd.DataFrame, source: Source, spec: EntitySpec,
                   ids: list[str] | None) -> pd.DataFrame:
     """The frame with each row's child rows (a bill's lines) as JSON text in column "lines".
@@ -156,7 +165,7 @@ def _read(db: StagingDb, source: Source, spec: EntitySpec, mode: str, ids: list[
     read.duplicates = [str(d) for d in sorted(frame.loc[duplicated, spec.key].unique())]
     read.dup_counts = frame.loc[duplicated, spec.key].value_counts().to_dict()
     frame = frame.drop_duplicates(spec.key, keep="first").reset_index(drop=True)
-    frame["_hash"] = content_hashes(frame, columns) if len(frame) else pd.Series(dtype=object)
+    frame["_hash"] = record_hashes(frame, columns, spec) if len(frame) else pd.Series(dtype=object)
     read.frame, read.columns = frame, columns
     return read
 

@@ -45,6 +45,8 @@ class Preview:
     unchanged: dict[str, int] = field(default_factory=dict)   # Synced records with no edit
     # Entities whose records are several QBO objects: the objects' writes, {"create": n, ...}.
     objects: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Documents to attach in QBO (pipeline/documents.py), per entity: uploads the push makes.
+    attachments: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
         table: dict[str, dict[str, int]] = {}
@@ -55,8 +57,8 @@ class Preview:
         return table
 
     def writes(self) -> int:
-        """How many records the push would write: creates, updates, links and deletes."""
-        return sum(1 for r in self.rows if r.action in WRITES)
+        """How many writes the push would make: creates, updates, links, deletes and documents."""
+        return sum(1 for r in self.rows if r.action in WRITES) + sum(self.attachments.values())
 
     def to_push(self, entity: str) -> list[PreviewRow]:
         return [r for r in self.rows if r.entity == entity and r.action in WRITES]

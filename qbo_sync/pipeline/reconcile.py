@@ -118,10 +118,15 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
 
 
 def pull_and_reconcile(db: StagingDb, reader: QboReader) -> tuple[dict[str, int], ReconcileResult]:
-    """`qbo-sync pull`: the reference lists used for matching, then reconcile (with bill balances)."""
+    """`qbo-sync pull`: the reference lists used for matching, the payments made in QuickBooks
+    (before reconcile, which would take a payment's new version for an edit), then reconcile."""
+    from qbo_sync import entities as registry
+    from qbo_sync.pipeline import payments
     from qbo_sync.qbo import references
 
-    return references.pull(db, reader), reconcile(db, reader)
+    counts = references.pull(db, reader)
+    payments.refresh(db, reader, registry.resolve(None))
+    return counts, reconcile(db, reader)
 
 
 def _announced(record: Record, notified: dict[str, dict[str, dict]]) -> bool:

@@ -21,6 +21,7 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
     from sqlalchemy import func, select
 
     from qbo_sync.db.models import Record
+    from qbo_sync.pipeline import documents, payments
 
     names = [s.name for s in specs]
     with db.session() as session:
@@ -50,6 +51,8 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
         "counts": {e: {statuses.label(k): v for k, v in c.items()} for e, c in counts.items()},
         "problems": problems,
         "bills": bill_balances(db) if "vendor_bills" in names else {},
+        "payments": payments.per_payee(db, specs),
+        "documents": documents.per_entity(db, specs),
         "deleted_in_source": deleted_in_source(db, specs, pushes),
     }
 

@@ -91,7 +91,7 @@ def held_back(report: dict) -> str:
 
 def sections(report: dict) -> list[Section]:
     found = [_imported(report), _preview(report), _pushed(report), _deleted(report), _per_project(report),
-             _bills(report), _status(report), _problems(report)]
+             _bills(report), *_payments(report), _documents(report), _status(report), _problems(report)]
     return [s for s in found if s is not None]
 
 
@@ -190,6 +190,32 @@ def _bills(report):
     return _table("vendor bills per project", "Vendor bills paid and open, per project", columns, [
         [b["name"], b["project"], b["paid_bills"], b["paid_amount"], b["open_bills"], b["open_balance"]]
         for b in bills["projects"]], notes=notes)
+
+
+def _payments(report):
+    """Paid and open per payee (per vendor for bills), as the last pull of payments found them."""
+    for found in report.get("payments") or []:
+        label, payee = entity_label(found["entity"]), entity_label(found["payee_entity"]).rstrip("s")
+        columns = [Column(payee, "name"), Column("Id", "source_id"),
+                   Column("Paid", "paid", COUNT), Column("Partially paid", "partly_paid", COUNT),
+                   Column("Open", "open", COUNT), Column("Amount paid", "paid_amount", MONEY),
+                   Column("Open balance", "open_balance", MONEY)]
+        yield _table(f"{label.lower()} per {payee.lower()}", f"{label} paid and open, per {payee.lower()}",
+                     columns, [[r["name"], r["payee"], r["paid"], r["partly_paid"], r["open"], r["paid_amount"],
+                                r["open_balance"]] for r in found["rows"]],
+                     notes=["Payments as QuickBooks had them at the last pull; a partially paid bill counts "
+                            "its paid part under Amount paid and the rest under Open balance."])
+
+
+def _documents(report):
+    if not report.get("documents"):
+        return None
+    columns = [Column("Entity", "entity"), Column("Attached in QuickBooks", "attached", COUNT),
+               Column("Waiting for their file", "waiting", COUNT)]
+    return _table("documents", "Documents attached in QuickBooks", columns, [
+        [entity_label(d["entity"]), d["attached"], d["waiting"]] for d in report["documents"]],
+        notes=["Each named file is attached once; a changed file replaces it. A file that is missing "
+               "or that QuickBooks refuses is listed under Needs your attention."])
 
 
 def _status(report):

@@ -14,8 +14,9 @@ from qbo_sync import entities as registry
 from qbo_sync import mappings, statuses
 from qbo_sync.db.models import Record
 from qbo_sync.entities.base import PayloadContext
-from qbo_sync.pipeline import (adoption, collector, fingerprints, importing, mapping, matching, notified,
-                               project_links, pushing, reconcile, staging_lock, tracking, validating)
+from qbo_sync.pipeline import (adoption, collector, documents, fingerprints, importing, mapping, matching,
+                               notified, payments, project_links, pushing, reconcile, staging_lock, tracking,
+                               validating)
 from qbo_sync.pipeline.preview import Preview, build_preview
 from qbo_sync.qbo.metering import ReadBudgetSpent
 from qbo_sync.resources import Resources
@@ -57,6 +58,8 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
         res.reader.meter.check_optional("the reference lists and QuickBooks-side changes")
         if wanted:
             references.pull(res.db, res.reader, tuple(e for e in references.REFERENCE_ENTITIES if e in wanted))
+        # Payments made in QuickBooks: shown, and a paid record changed in the source is held back.
+        payments.refresh(res.db, res.reader, specs)
         # Records synced before and edited in the source since: changed or deleted in QBO meanwhile,
         # they become Needs Action here instead of being overwritten or re-created by the push.
         reconcile.reconcile(res.db, res.reader, entities=run_entities, edited_only=True)
@@ -64,6 +67,7 @@ def _map(res: Resources, entity_names: list[str] | None) -> list[mapping.MapResu
         notified.reconcile_notified(res.db, res.reader)
     except ReadBudgetSpent as spent:
         print(spent)
+    documents.check(res.db, res.source, specs)   # files QuickBooks would refuse, named before any write
     pushing.check_mode(res.reader, res.settings.sync)
     maps = mappings.for_resources(res)
     tracking.check(res.reader, specs, maps)   # classes and locations vs the company's Preferences
@@ -90,20 +94,26 @@ def run_preview(res: Resources, entity_names: list[str] | None,
     deleting = {spec.name for spec in specs if spec.delete_rule and spec.delete_rule(maps)}
     context = PayloadContext(sync=res.settings.sync, mappings=maps)
     with staging_lock.staging(res.db):   # it settles records back in step with QBO
-        return build_preview(res.db, specs, selection, delete_in_qbo=deleting, context=context)
+        preview = build_preview(res.db, specs, selection, delete_in_qbo=deleting, context=context)
+    if selection is None:
+        preview.attachments = {spec.name: n for spec in specs
+                               if spec.document and (n := len(documents.to_attach(res.db, res.source, spec)))}
+    return preview
 
 
 def run_push(res: Resources, preview: Preview, flow_run_id: str | None = None,
              on_progress: Callable[[int, int], None] | None = None) -> list[pushing.PushResult]:
     engine = res.push_engine()
     results = []
-    in_preview = {row.entity for row in preview.rows}
+    in_preview = {row.entity for row in preview.rows} | set(preview.attachments)
     for spec in [s for s in registry.resolve(None) if s.name in in_preview]:   # dependency order
         rows = preview.to_push(spec.name)
         if rows:
             results.append(pushing.push_entity(res.db, engine, spec, res.settings.sync, rows,
                                                flow_run_id=flow_run_id, on_progress=on_progress,
                                                mappings=mappings.for_resources(res)))
+        if spec.document:   # the objects just written, and documents changed since they were attached
+            documents.attach(res.db, engine, res.source, spec, flow_run_id)
     return results
 
 

@@ -311,6 +311,54 @@ class PushEngine:
         return Outcome(op.key, True, qbo_id=qbo_id, sync_token=customer.get("SyncToken"),
                        request=op.body, response=answer)
 
+    # --- a file attached to an object (POST /upload, multipart) ---------------------------
+    def upload(self, key: int, file_name: str, content_type: str, data: bytes, attach_to: tuple[str, str],
+               version: str) -> Outcome:
+        """Upload a file as an Attachable linked to `attach_to` (QBO entity, id): a write,
+        paced and counted as one, retried as the writes are. The request id is the record's
+        and the file's (`version`): sent again after a crash, QBO answers the first upload
+        instead of attaching the file twice."""
+        meta = {"FileName": file_name, "ContentType": content_type,
+                "AttachableRef": [{"EntityRef": {"type": attach_to[0], "value": attach_to[1]}}]}
+        request_id = _request_id("u", [f"{key}:{version}"])
+        unit = _Unit([Operation(key, "Attachable", "create", meta)], pacing.SINGLE, request_id)
+        while True:
+            try:
+                client = self.connection.client(force_refresh=unit.refresh)
+                with self.pacer.slot(pacing.SINGLE):
+                    self._count("requests", "singles")
+                    self.reader.count(WRITE, self.reader.current_run())
+                    url = f"{client.api_url}/company/{client.company_id}/upload"
+                    answer = client.make_request("POST", url, json.dumps(meta), file_bytes=data,
+                                                 request_id=request_id)
+                self.reader.outage.answered()
+            except NotConnected:
+                raise
+            except Exception as exc:  # classified: only QBO and network faults retry
+                fault = faults.from_exception(exc)
+                if fault.http_status == 401 and not unit.refresh:
+                    unit.refresh = True
+                    continue
+                if fault.http_status == 429 and unit.throttled < self.max_throttled:
+                    unit.throttled += 1
+                    wait = random.uniform(0.5, 1.0) * self.pacer.limits.window   # Intuit: wait a minute
+                    self.pacer.pause(wait)
+                    time.sleep(wait)
+                    continue
+                if fault.retryable and fault.http_status != 429:
+                    self.reader.outage.failed(fault)
+                    if unit.attempt < self.max_attempts or self.reader.outage.down:
+                        self._count("retries")
+                        time.sleep(self.reader.outage.clip(_backoff(self.backoff_seconds, unit.attempt)))
+                        unit.attempt += 1
+                        continue
+                else:
+                    self.reader.outage.answered()
+                return Outcome(key, False, request=meta, fault=fault)
+            saved = ((answer.get("AttachableResponse") or [{}])[0]).get("Attachable") or {}
+            return Outcome(key, bool(saved.get("Id")), qbo_id=saved.get("Id"), sync_token=saved.get("SyncToken"),
+                           request=meta, response=answer)
+
     # --- reads: the reader's, paced by the same pacer -----------------------------------
     def read(self, call):
         """A read through the company's reader (qbo/reader.py); raises QboReadError when QBO refuses it."""

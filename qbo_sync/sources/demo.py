@@ -203,6 +203,7 @@ BILL_MEMOS = {
     "equipment": "Equipment rental", "plumbing": "Plumbing materials", "roofing": "Roofing progress billing",
     "drywall": "Drywall progress billing",
 }
+DOCUMENTED_BILLS = ("B-000001", "B-000002", "B-000004")   # bills whose invoice the demo attaches
 LONG_BILL_NUMBER = "ACE-INV-2026-0000482-REVISED"  # 28 characters: QBO's DocNumber allows 21
 HOURS_TEXT = ("0", "4", "5", "6", "7.5", "8", "9", "10")
 WEEKDAY_HOURS = np.array([3, 4, 5, 5, 5, 5, 5, 5, 6, 7])  # indexes into HOURS_TEXT: mostly 8 h
@@ -222,13 +223,16 @@ class Defect:
 class DemoSource:
     name = "demo"
 
-    def __init__(self, size: int = 1, seed: int = 7):
+    def __init__(self, size: int = 1, seed: int = 7, folder: Path | None = None):
         if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
             raise SourceError(f"demo size must be a whole number from 1 to {MAX_SIZE}, got {size!r}")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise SourceError(f"demo seed must be a whole number of 0 or more, got {seed!r}")
         self.size = size
         self.seed = seed
+        # With a folder, a few bills name their invoice (a small PDF written there): documents
+        # are read from a source's folder (pipeline/documents.py).
+        self.folder = Path(folder) if folder is not None else None
         self._frames: dict[str, pd.DataFrame] | None = None
 
     def read(self, table: str, ids: Iterable[str] | None = None) -> pd.DataFrame:
@@ -237,6 +241,23 @@ class DemoSource:
         if ids is None:
             return company[table].copy()  # a copy: callers may change it, the cache stays
         return finish(table, company[table], f"demo table {table}", ids)
+
+    def _with_documents(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Name the invoices of DOCUMENTED_BILLS and write them into the folder as small PDFs."""
+        bills = frames["vendor_bills"]
+        bills["document"] = ""
+        for bill_id in DOCUMENTED_BILLS:
+            found = bills["bill_id"] == bill_id
+            if not found.any():
+                continue
+            number = bills.loc[found, "bill_number"].iloc[0]
+            name = f"invoices/{bill_id}.pdf"
+            bills.loc[found, "document"] = name
+            path = self.folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pdf = invoice_pdf(f"Invoice {number}", f"{bills.loc[found, 'memo'].iloc[0]}")
+            if not path.exists() or path.read_bytes() != pdf:
+                path.write_bytes(pdf)
 
     def write_csv(self, folder: Path) -> None:
         """The whole company as the CSV source format, one `{table}.csv` per table."""
@@ -266,7 +287,34 @@ class DemoSource:
         if self._frames is None:  # generated and shaped once; reads then only copy or filter
             generated = _generate(self.size, self.seed)
             self._frames = {table: finish(table, frame, f"demo table {table}") for table, frame in generated.items()}
+            if self.folder is not None:
+                self._with_documents(self._frames)
         return self._frames
+
+
+def invoice_pdf(title: str, text: str) -> bytes:
+    """A one-page PDF showing two lines of text: a vendor's invoice, small enough for the repo
+    never to hold it (written when the demo runs)."""
+    def escaped(value: str) -> str:
+        return value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    stream = (f"BT /F1 18 Tf 72 720 Td ({escaped(title)}) Tj /F1 11 Tf 0 -28 Td ({escaped(text)}) Tj ET"
+              ).encode("latin-1", "replace")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 # -- generation ---------------------------------------------------------------------------

@@ -197,3 +197,16 @@ def test_changing_a_frame_read_does_not_change_the_company():
     frame = source.read("projects")
     frame.loc[0, "name"] = "Changed by a caller"
     assert source.read("projects").loc[0, "name"] == "Pier 9 Renovation"
+
+
+def test_with_a_folder_a_few_bills_name_their_invoice_written_there_as_a_pdf(tmp_path):
+    from qbo_sync.sources.demo import DOCUMENTED_BILLS
+
+    bills = DemoSource(folder=tmp_path).read("vendor_bills").set_index("bill_id")
+    named = bills[bills["document"] != ""]
+    assert list(named.index) == list(DOCUMENTED_BILLS)
+    for bill_id, row in named.iterrows():
+        pdf = (tmp_path / row["document"]).read_bytes()
+        assert pdf.startswith(b"%PDF-1.4") and pdf.endswith(b"%%EOF\n")
+        assert f"Invoice {row['bill_number']}".encode() in pdf
+    assert set(DemoSource().read("vendor_bills")["document"]) == {""}   # no folder: no documents
