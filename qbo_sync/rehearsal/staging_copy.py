@@ -14,7 +14,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 SKIPPED_TABLES = ("tokens",)      # the real company's connection stays with the real database
