@@ -151,3 +151,31 @@ def test_the_rehearsal_report_says_it_changed_nothing(prefect, company, capsys):
     assert "QuickBooks would refuse nothing." in out
     assert "| Vendors | Cascade Plumbing Supply | V-00005 | created |" in out
     assert "Rehearsal report: " in out and ".html" in out
+
+
+@pytest.mark.slow
+def test_a_run_with_rehearse_pushes_only_after_a_clean_rehearsal(prefect, company, admin, realm, make_resources,
+                                                                  config_for):
+    """The Prefect parameter `rehearse: true` with sync.push_only_if_rehearsal_clean: a clean
+    rehearsal lets the run push; one with refusals stops it, with the rehearsal report kept."""
+    from qbo_sync.flows.sync import sync
+    from tests.e2e.test_flows import _artifact_keys
+
+    res = make_resources(sync={"push_only_if_rehearsal_clean": True})
+    config = config_for(res)
+    writes = sum(admin.counts(realm)["writes"].values())
+    report = sync(entities=["vendors"], mode="all", approval="yes", rehearse=True, config=config)
+    assert report["pushed"][0]["created"] == 1          # Cascade Plumbing Supply; V-00006 needs action
+    assert sum(admin.counts(realm)["writes"].values()) > writes
+    keys, _, _ = _artifact_keys(report["flow_run_id"])
+    assert {"rehearsal-report", "sync-report"} <= keys
+
+    writes, before = admin.counts(realm)["writes"], staging_fingerprint(res)
+    state = sync(mode="all", approval="yes", rehearse=True, config=config, return_state=True)
+    assert state.is_failed()
+    assert "found" in state.message and "record(s) QuickBooks would refuse: nothing was imported or pushed" \
+        in state.message, state.message
+    assert admin.counts(realm)["writes"] == writes
+    assert staging_fingerprint(res) == before
+    keys, _, _ = _artifact_keys(str(state.state_details.flow_run_id))
+    assert "rehearsal-report" in keys
