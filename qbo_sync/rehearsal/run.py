@@ -84,8 +84,8 @@ def _rehearsal_report(report: dict, copy: company_copy.CompanyCopy, done: list[d
                            "reads": copy.reads, "records": done, "refused": len(refused)}
     report["outcome"] = "would be refused" if refused else "rehearsed"
     name = f"rehearsal-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
-    report["files"] = {k: str(p) for k, p in write_report_files(report, Path(reports_dir) / "rehearsals",
-                                                                 name).items()}
+    files = write_report_files(report, Path(reports_dir) / "rehearsals", name, title="qbo-sync rehearsal report")
+    report["files"] = {k: str(p) for k, p in files.items()}
     return report
 
 
