@@ -117,6 +117,10 @@ async function follow(job) {
       $("#job-text").textContent = `${state.title}… ${state.progress || ""}`;
       continue;
     }
+    if (state.state === "done" && state.link) {   // an outcome with a page of its own: open it
+      window.location.assign(state.link);
+      return;
+    }
     sessionStorage.setItem("qbo-sync-flash", JSON.stringify({
       // A run that finished with records QBO refused is a failure to the reader: red.
       text: `${state.title}: ${state.message}`, kind: state.state === "done" && !state.failed ? "ok" : "error" }));
@@ -139,6 +143,10 @@ let previewed = {};
 async function act(url, fields) {
   try {
     const done = await post(url, fields);
+    if (state.state === "done" && state.link) {   // an outcome with a page of its own: open it
+      window.location.assign(state.link);
+      return;
+    }
     sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
     window.location.reload();
   } catch (error) { flash(error.message, "error"); }
@@ -184,6 +192,8 @@ document.addEventListener("DOMContentLoaded", () => {
         await openModal(null, await post(`/e/${entity}/preview`, previewed));
         $("#flash").hidden = true;
       } catch (error) { flash(error.message, "error"); }
+    } else if (target.id === "rehearse") {
+      startJob(`/e/${entity}/rehearse`, selectionFields());
     } else if (target.id === "confirm-sync") {
       modal().close();
       startJob(`/e/${target.dataset.entity}/sync`, { ...previewed, planned: target.dataset.planned });
@@ -215,7 +225,11 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       const done = await post(form.dataset.action, { qbo_id: qboId });
       modal().close();
-      sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
+      if (state.state === "done" && state.link) {   // an outcome with a page of its own: open it
+      window.location.assign(state.link);
+      return;
+    }
+    sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
       window.location.reload();
     } catch (error) { flash(error.message, "error"); }
   });
