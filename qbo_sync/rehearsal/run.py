@@ -17,7 +17,8 @@ from qbo_sync.rehearsal import company_copy, local_qbo, outcomes
 from qbo_sync.rehearsal.staging_copy import copy_staging
 from qbo_sync.settings import Settings
 
-# Secrets of the real company are never written to the rehearsal's settings file.
+# Not in the rehearsal's settings file: the token key is a secret (the environment's, or a key
+# file of the rehearsal's own), and a rehearsal is of one company.
 LEFT_OUT = ("token_key", "companies")
 
 
