@@ -143,10 +143,6 @@ let previewed = {};
 async function act(url, fields) {
   try {
     const done = await post(url, fields);
-    if (state.state === "done" && state.link) {   // an outcome with a page of its own: open it
-      window.location.assign(state.link);
-      return;
-    }
     sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
     window.location.reload();
   } catch (error) { flash(error.message, "error"); }
@@ -225,11 +221,7 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       const done = await post(form.dataset.action, { qbo_id: qboId });
       modal().close();
-      if (state.state === "done" && state.link) {   // an outcome with a page of its own: open it
-      window.location.assign(state.link);
-      return;
-    }
-    sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
+      sessionStorage.setItem("qbo-sync-flash", JSON.stringify({ text: done.detail, kind: "ok" }));
       window.location.reload();
     } catch (error) { flash(error.message, "error"); }
   });
