@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python bench/bench_reads.py
 	$(BIN)/python bench/bench_adoption.py
 	$(BIN)/python bench/bench_payments_documents.py
+	$(BIN)/python bench/bench_rehearsal.py
 
 ## Two companies synced at once by two Prefect workers (a Prefect server on PostgreSQL).
 two-companies: install

@@ -141,3 +141,10 @@ def for_config(config: str | None = None) -> Resources:
     if key not in _cache:
         _cache[key] = Resources(settings)
     return _cache[key]
+
+
+def release(config: str) -> None:
+    """Close and forget the resources of a settings file that will not be used again (a rehearsal's)."""
+    path = str(Path(config).resolve())
+    for key in [k for k in _cache if k[0] == path]:
+        _cache.pop(key).close()

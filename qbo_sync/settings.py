@@ -122,6 +122,9 @@ class SyncSettings(_Section):
     project_mode: Literal["customer", "sub-customer", "project"] = "sub-customer"
     bill_with_parent: bool = True
     auto_confirm_customer: bool = False
+    # With a run's `rehearse` on: push for real only when the rehearsal on a copy of the
+    # company had no refusal (qbo_sync/rehearsal); otherwise the run stops with its report.
+    push_only_if_rehearsal_clean: bool = False
     rules: dict[str, EntityRule] = {}
 
     def rule(self, entity: str) -> EntityRule:
@@ -227,6 +230,10 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = ScheduleSettings()
     notifications: NotificationSettings = NotificationSettings()
     companies: dict[str, CompanySettings] = {}
+    # Set only in a rehearsal's own settings file (qbo_sync/rehearsal): the company it copies.
+    # Such a file wins over the QBO_SYNC_* environment, so that a rehearsal never reaches the
+    # real company or staging database through a variable meant for the real runs.
+    rehearsal_of: str = ""
 
     # Settings read from a Prefect Secret block: {"qbo.client_secret": "prefect-secret:NAME"}.
     # Derived settings files (several companies) keep the reference, never the value.
@@ -277,7 +284,11 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if yaml_file is not None:
             content = read_yaml(yaml_file) or {}
-            sources.append(InitSettingsSource(settings_cls, init_kwargs=relative_to(content, yaml_file.parent)))
+            from_file = InitSettingsSource(settings_cls, init_kwargs=relative_to(content, yaml_file.parent))
+            if content.get("rehearsal_of"):
+                sources.insert(1, from_file)
+            else:
+                sources.append(from_file)
         return tuple(sources)
 
 

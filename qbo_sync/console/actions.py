@@ -193,6 +193,38 @@ def sync(request: Request, name: str, ids: str = Form(""), all: str = Form(""), 
     return _job(job)
 
 
+@router.post("/e/{name}/rehearse")
+def rehearse(request: Request, name: str, ids: str = Form(""), all: str = Form(""), status: str = Form(""),
+             q: str = Form(""), me: ConsoleUser = Depends(admin)):
+    """The selected records synced to a copy of the company: the rehearsal report opens when done."""
+    spec = entity(name)
+    chosen = _selection(request, spec, ids, all, status, q)
+    st = state(request)
+
+    def work(job: Job) -> str:
+        from qbo_sync.rehearsal.run import refused, rehearse as rehearse_on_copies
+
+        temporary_server.start()
+        job.report = rehearse_on_copies(st.config, [spec.name], "selected", chosen)
+        job.link = _report_link(st.settings, job.report["files"]["html"])
+        count = refused(job.report)
+        return f"QuickBooks would refuse {count} record(s)." if count else "QuickBooks would refuse nothing."
+
+    job = st.jobs.start(f"Rehearse: {len(chosen)} {spec.label.lower()}", me.username, work)
+    return _job(job)
+
+
+def _report_link(settings, path: str) -> str:
+    """The console's own address of a file in reports_dir (served at /reports/)."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from qbo_sync.ops.report_links import REPORTS_PATH
+
+    relative = Path(path).resolve().relative_to(Path(settings.reports_dir).resolve())
+    return f"{REPORTS_PATH}/{quote(relative.as_posix())}"
+
+
 @router.post("/records/{record_id:id}/retry")
 def retry(request: Request, record_id: int, me: ConsoleUser = Depends(admin)):
     st = state(request)

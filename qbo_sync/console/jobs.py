@@ -32,6 +32,7 @@ class Job:
     message: str = ""                  # the outcome (or the error) in plain words
     progress: Callable[[], str] | None = None
     report: dict | None = None
+    link: str = ""                     # a page of its own for the outcome (a rehearsal's report)
 
     def progress_text(self) -> str:
         if self.state != "running" or self.progress is None:

@@ -141,7 +141,7 @@ def job_status(request: Request, job_id: int):
     from qbo_sync.console.actions import failed_count
 
     return {"id": job.id, "title": job.title, "state": job.state, "message": job.message,
-            "progress": job.progress_text(), "failed": failed_count(job.report)}
+            "progress": job.progress_text(), "failed": failed_count(job.report), "link": job.link}
 
 
 def prefect_ui_url() -> str | None:

@@ -41,3 +41,7 @@ def retry_run_name() -> str:
 
 def pull_run_name() -> str:
     return f"{_deployment() or 'pull'}-{_when():%Y-%m-%d-%H%M}"
+
+
+def rehearsal_run_name() -> str:
+    return f"rehearsal-{_when():%Y-%m-%d-%H%M}"

@@ -10,6 +10,7 @@ from prefect import flow
 from qbo_sync.entities import ENTITIES
 from qbo_sync.flows.hooks import notify_failure, notify_report
 from qbo_sync.flows.naming import sync_run_name
+from qbo_sync.flows.rehearsal import rehearse_first
 from qbo_sync.ops.approval import REJECTED, Decision, settled_without_asking
 from qbo_sync.qbo.outage import QuickBooksDown
 from qbo_sync.tasks.approving import approve_stage
@@ -34,8 +35,8 @@ FLOW_APPROVALS = ("ui", "schedule")
       on_failure=[notify_failure], on_crashed=[notify_failure])
 def sync(entities: list[Entity] | None = None, mode: Mode = "new", ids: list[str] | None = None,
          approval: Approval = "prompt", dry_run: bool = False, scheduled: bool = False,
-         import_records: bool = True, approval_timeout_minutes: float = 60, company: str | None = None,
-         config: str | None = None):
+         import_records: bool = True, approval_timeout_minutes: float = 60, rehearse: bool = False,
+         company: str | None = None, config: str | None = None):
     """Sync the PM system's records to QuickBooks.
 
     Args:
@@ -51,11 +52,16 @@ def sync(entities: list[Entity] | None = None, mode: Mode = "new", ids: list[str
         import_records: False pushes what is already staged without reading the source.
         approval_timeout_minutes: With approval ui, how long to wait for the answer; no answer
             by then rejects the push.
+        rehearse: First run the whole sync on a copy of the company and of the staging database
+            (as `qbo-sync rehearse`); with the setting sync.push_only_if_rehearsal_clean, the real
+            run goes ahead only when QuickBooks would refuse nothing.
         company: A company named under `companies:` in the settings; empty for the top-level one.
         config: The settings file (empty: $QBO_SYNC_CONFIG, else config/settings.yaml).
     """
     started = datetime.now(timezone.utc)
     config = company_config(config, company)
+    if rehearse:
+        rehearse_first(config, entities, mode, ids, scheduled)   # HeldBackByRehearsal stops the run here
     imports = import_stage(config, entities, mode, ids, scheduled) if import_records else []
     try:
         validate_stage(config, entities)

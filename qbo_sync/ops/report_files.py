@@ -140,7 +140,8 @@ def to_html(report: dict, title: str = "qbo-sync run report", data_docs: str | N
     return "\n".join(parts)
 
 
-def write_report_files(report: dict, reports_dir: Path, name: str) -> dict[str, Path]:
+def write_report_files(report: dict, reports_dir: Path, name: str,
+                       title: str = "qbo-sync run report") -> dict[str, Path]:
     """Write NAME.html and NAME.csv into reports_dir; returns their paths by kind."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     paths = {"html": reports_dir / f"{name}.html", "csv": reports_dir / f"{name}.csv"}
@@ -149,7 +150,7 @@ def write_report_files(report: dict, reports_dir: Path, name: str) -> dict[str, 
     # A relative link: it opens from the file and from the console (/reports/) alike.
     docs = index_for_report(reports_dir, report)
     link = docs.relative_to(reports_dir.resolve()).as_posix() if docs else None
-    paths["html"].write_text(to_html(report, data_docs=link), encoding="utf-8")
+    paths["html"].write_text(to_html(report, title=title, data_docs=link), encoding="utf-8")
     # utf-8-sig: Excel opens it with the right encoding.
     paths["csv"].write_text(to_csv(report), encoding="utf-8-sig")
     return {k: p.resolve() for k, p in paths.items()}

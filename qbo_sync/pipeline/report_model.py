@@ -66,6 +66,8 @@ def entity_label(name: str) -> str:
 def header(report: dict) -> list[str]:
     """Lines above the sections (plain text: each renderer escapes them)."""
     lines = []
+    if report.get("rehearsal"):
+        lines += rehearsal_lines(report["rehearsal"])
     if report.get("flow_run_id"):
         lines.append(f"Flow run: {report['flow_run_id']}")
     if report.get("note"):
@@ -79,6 +81,14 @@ def header(report: dict) -> list[str]:
     return lines
 
 
+def rehearsal_lines(rehearsal: dict) -> list[str]:
+    refused = rehearsal.get("refused", 0)
+    return [f"Rehearsal on a copy of {rehearsal['company']}: QuickBooks and your staging database were not changed.",
+            f"{refused:,} record(s) would be refused by QuickBooks." if refused
+            else "QuickBooks would refuse nothing.",
+            rehearsal["copy"]]
+
+
 def expiry_line(health: dict) -> str:
     return (f"The QuickBooks connection expires on {health['expires_on']} (in {health['days_left']} days): "
             "reconnect to QuickBooks before then, or runs will stop.")
@@ -90,8 +100,9 @@ def held_back(report: dict) -> str:
 
 
 def sections(report: dict) -> list[Section]:
-    found = [_imported(report), _preview(report), _pushed(report), _deleted(report), _per_project(report),
-             _bills(report), *_payments(report), _documents(report), _status(report), _problems(report)]
+    found = [_rehearsed(report), _imported(report), _preview(report), _pushed(report), _deleted(report),
+             _per_project(report), _bills(report), *_payments(report), _documents(report), _status(report),
+             _problems(report)]
     return [s for s in found if s is not None]
 
 
@@ -118,6 +129,17 @@ def _imported(report):
         return None
     return _table("imported", "Imported", [Column("What was read", "detail")],
                   [[text] for text in report["imports"]], totals=False)
+
+
+def _rehearsed(report):
+    records = (report.get("rehearsal") or {}).get("records")
+    if records is None:
+        return None
+    columns = [Column("Entity", "entity"), Column("Name", "name"), Column("Id", "source_id"),
+               Column("What QuickBooks did", "outcome"), Column("Why", "reason")]
+    return _table("rehearsal", "What QuickBooks did with each record (rehearsal)", columns, [
+        [entity_label(r["entity"]), r["name"], r["source_id"], r["outcome"], r["reason"]] for r in records],
+        totals=False, notes=[] if records else ["The rehearsal wrote nothing: nothing was due for QuickBooks."])
 
 
 def _preview(report):

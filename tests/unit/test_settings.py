@@ -32,6 +32,24 @@ def test_file_then_environment_override_nested_keys(tmp_path, monkeypatch):
     assert settings.sync.rule("timesheets").auto_create is True
 
 
+def test_a_rehearsal_file_wins_over_the_environment_meant_for_real_runs(tmp_path, monkeypatch):
+    """The variables that point real runs at the company and the staging database must not
+    lead a rehearsal there; what the rehearsal's file leaves out still comes from them."""
+    path = write(tmp_path, "rehearsal_of: Acme\ndatabase_url: sqlite:////tmp/copy.db\n"
+                           "qbo: {kind: remote, discovery_url: http://l/d, api_url_v3: http://l/v3, realm_id: '42',"
+                           " client_secret: local}\n")
+    monkeypatch.setenv("QBO_SYNC_DATABASE_URL", "postgresql+psycopg://real/db")
+    monkeypatch.setenv("QBO_SYNC_QBO__REALM_ID", "9130")
+    monkeypatch.setenv("QBO_SYNC_QBO__CLIENT_SECRET", "the-real-secret")
+    monkeypatch.setenv("QBO_SYNC_TOKEN_KEY", "from-the-environment")
+    settings = load_settings(path)
+    assert (settings.database_url, settings.qbo.realm_id, settings.qbo.client_secret) == \
+        ("sqlite:////tmp/copy.db", "42", "local")
+    assert settings.token_key == "from-the-environment"
+    ordinary = write(tmp_path, "qbo: {realm_id: '42'}\n")
+    assert load_settings(ordinary).qbo.realm_id == "9130"      # any other file: the environment wins
+
+
 def test_config_from_environment_variable(tmp_path, monkeypatch):
     path = write(tmp_path, "push: {batch_size: 10}\n")
     monkeypatch.setenv("QBO_SYNC_CONFIG", str(path))

@@ -117,6 +117,10 @@ async function follow(job) {
       $("#job-text").textContent = `${state.title}… ${state.progress || ""}`;
       continue;
     }
+    if (state.state === "done" && state.link) {   // an outcome with a page of its own: open it
+      window.location.assign(state.link);
+      return;
+    }
     sessionStorage.setItem("qbo-sync-flash", JSON.stringify({
       // A run that finished with records QBO refused is a failure to the reader: red.
       text: `${state.title}: ${state.message}`, kind: state.state === "done" && !state.failed ? "ok" : "error" }));
@@ -184,6 +188,8 @@ document.addEventListener("DOMContentLoaded", () => {
         await openModal(null, await post(`/e/${entity}/preview`, previewed));
         $("#flash").hidden = true;
       } catch (error) { flash(error.message, "error"); }
+    } else if (target.id === "rehearse") {
+      startJob(`/e/${entity}/rehearse`, selectionFields());
     } else if (target.id === "confirm-sync") {
       modal().close();
       startJob(`/e/${target.dataset.entity}/sync`, { ...previewed, planned: target.dataset.planned });
