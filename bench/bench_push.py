@@ -147,17 +147,21 @@ def product_path(info: dict, admin: SandboxAdmin, count: int, time_scale: float,
     log = admin.requests(realm, limit=100000)
     at = lambda r: datetime.fromisoformat(r["time"]).timestamp() - r["duration"]   # logged when answered
     writes = [r for r in log if r["method"] == "POST" and r["status"] == 200 and not r["path"].endswith("/query")]
-    # The push stage's own look-ups (adoption by name) come just before its first write:
-    # walk back through the reads that follow each other without a pause.
+    # The push stage's own look-ups (the reference copy refreshed for adoption by name) come
+    # just before its first write: walk back through the reads that follow each other without a pause.
     first = log.index(writes[0])
     start = first
-    while start > 0 and log[start - 1]["path"].endswith("/query") and at(log[start]) - at(log[start - 1]) < 1.0:
+    while start > 0 and _is_read(log[start - 1]) and at(log[start]) - at(log[start - 1]) < 1.0:
         start -= 1
     end = datetime.fromisoformat(writes[-1]["time"]).timestamp()
     counts = admin.counts(realm)
     return {"seconds": end - at(writes[0]), "with_reads": end - at(log[start]), "reads": first - start,
             "wall": wall, "throttled": sum(r["status"] == 429 for r in log), "requests": len(log),
             "written": counts["writes"].get("Vendor", 0), "realm": realm}   # not the realm's seed writes
+
+
+def _is_read(request: dict) -> bool:
+    return request["method"] == "GET" or request["path"].endswith("/query")
 
 
 def main() -> int:
@@ -202,7 +206,7 @@ def main() -> int:
             report("qbo-sync sync --all --yes: writes", product["written"], product["seconds"], limits, 0,
                    f"429s {product['throttled']}  requests {product['requests']}  whole run {product['wall']:.0f} s")
             report(f"  ... with its {product['reads']} look-ups", product["written"], product["with_reads"], limits, 0,
-                   "(adoption by name before the first write)")
+                   "(look-ups for adoption before the first write)")
             if args.skip_plain:
                 return 0
             realm2 = admin.create_realm(projects_enabled=True, seed=False)

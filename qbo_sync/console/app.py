@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from qbo_sync.console import actions, auth, csrf, files, pages, reasons
+from qbo_sync.console import actions, auth, csrf, files, pages, reasons, reconnect
 from qbo_sync.console.jobs import Busy, JobRunner
 from qbo_sync.console.sessions import SESSION_HOURS, SESSION_ID
 from qbo_sync.console.state import HERE, SESSION_USER, ConsoleState, NotSignedIn, render, state, templates
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, config: str | None = None,
     _sign_in(app)
     app.include_router(pages.router)
     app.include_router(actions.router)
+    app.include_router(reconnect.router)   # the QuickBooks connection: Reconnect and its callback
     app.include_router(files.router)   # run reports and Data Docs, linked from the Prefect UI
     webhook_receiver.attach(app, res)  # QuickBooks' change notifications: no sign-in, a signature
     # What is alive now (the imports: Prefect, pandas, SQLAlchemy, some 200,000 objects) stays

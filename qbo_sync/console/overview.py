@@ -118,6 +118,24 @@ class Connection:
     company: str | None = None
     refresh_expires_at: datetime | None = None
     problem: str = ""                  # plain words when the company could not be read
+    authorized: bool = False           # tokens are stored for the company
+    expired: bool = False              # QuickBooks refused them (invalid_grant) or their time is up
+    warn_days: int = 14                # settings: qbo.expiry_warning_days
+
+    @property
+    def days_left(self) -> int | None:
+        if self.refresh_expires_at is None:
+            return None
+        return max(0, (self.refresh_expires_at - datetime.now(timezone.utc)).days)
+
+    @property
+    def expiring(self) -> bool:
+        return not self.expired and self.days_left is not None and self.days_left <= self.warn_days
+
+    @property
+    def needs_reconnect(self) -> bool:
+        """Offer Reconnect: never authorized, expired, or expiring within the warning window."""
+        return not self.authorized or self.expired or self.expiring
 
 
 def connection(res) -> Connection:
@@ -126,25 +144,31 @@ def connection(res) -> Connection:
     from qbo_sync.ops.connect import company_name
     from qbo_sync.qbo.connection import NotConnected
 
-    found = Connection()
-    not_connected = ("Not connected: no QuickBooks company is authorized for this console; an "
-                     "administrator needs to connect it.")
+    found = Connection(warn_days=res.settings.qbo.expiry_warning_days)
     try:
         qbo = res.qbo
         found.realm_id = qbo.realm_id
-        if _refresh_expiry(qbo) is None:
-            found.problem = not_connected
+        found.refresh_expires_at = _refresh_expiry(qbo)
+        found.authorized = found.refresh_expires_at is not None
+        if not found.authorized:
+            found.problem = "Not connected: no QuickBooks company is authorized for this console."
             return found
-        found.company = _company_name(qbo, company_name)
-        found.refresh_expires_at = _refresh_expiry(qbo)   # read after: the call may have refreshed it
-    except NotConnected:
-        found.problem = not_connected
+        if found.refresh_expires_at <= datetime.now(timezone.utc):
+            found.expired = True
+        else:
+            found.company = _company_name(qbo, company_name)
+            found.refresh_expires_at = _refresh_expiry(qbo)   # read after: the call may have refreshed it
+    except NotConnected:   # QuickBooks refused the stored authorization (invalid_grant)
+        found.expired = True
     except Exception as exc:
         found.problem = explain(exc) or ""
         if not found.problem:
             found.problem = "QuickBooks did not answer as expected; the console's log has the details."
             log.warning("overview: reading the QuickBooks company failed", exc_info=exc)
         found.refresh_expires_at = found.refresh_expires_at or _safe_expiry(res)
+    if found.expired:
+        found.problem = ("The QuickBooks connection has expired: syncs cannot reach QuickBooks until it "
+                         "is reconnected.")
     return found
 
 

@@ -27,17 +27,15 @@ def _column_header(spec, column: str) -> str:
 
 @router.get("/overview")
 def overview(request: Request):
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     from qbo_sync.console import overview as parts
+    from qbo_sync.console.reconnect import just_connected
 
     st = state(request)
-    qbo = parts.connection(st.res)
-    days_left = ((qbo.refresh_expires_at - datetime.now(timezone.utc)).days
-                 if qbo.refresh_expires_at else None)
     return render(request, "overview.html", counts=parts.status_counts(st.res.db), labels=statuses.LABELS,
-                  last=parts.last_run(st.res.db), next=parts.next_run(st.settings), qbo=qbo,
-                  days_left=days_left, utc=timezone.utc)
+                  last=parts.last_run(st.res.db), next=parts.next_run(st.settings), qbo=parts.connection(st.res),
+                  connected=just_connected(request), utc=timezone.utc)
 
 
 def _status_filter(status: str):

@@ -1,5 +1,8 @@
 """`qbo-sync connect`: the OAuth 2.0 authorization-code flow with a loopback callback.
 
+start_authorization / finish_authorization are the flow's two halves, shared with the
+console's Reconnect button (console/reconnect.py), whose callback is a route of its own.
+
 intuit-oauth's own state token is not cryptographically random and it never checks the
 state on the callback, so both happen here (RFC 6749 §10.12). The callback listens on
 127.0.0.1 only, on the port of the configured redirect URI (0 = any free port, which
@@ -8,6 +11,7 @@ Intuit accepts for loopback redirect URIs registered as such; the sandbox always
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import threading
 from dataclasses import dataclass
@@ -56,38 +60,34 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def connect(connection: QboConnection, open_url=None, timeout: float = 300) -> str:
-    """Authorize, exchange the code, save the tokens (encrypted), read CompanyInfo.
+@dataclass(frozen=True)
+class Authorization:
+    """One authorization in flight: where to send the person, and what the answer must carry."""
 
-    open_url(url) shows the authorization URL to the user (a browser, or printing it).
-    Returns the company name. Raises NotConnected with a plain reason on any refusal.
-    """
+    url: str
+    state: str
+    redirect_uri: str
+
+
+def start_authorization(connection: QboConnection, redirect_uri: str) -> Authorization:
+    """The authorization URL for this app, answering to `redirect_uri`, with a random state."""
     from intuitlib.enums import Scopes
+
+    state = secrets.token_urlsafe(32)
+    url = _auth_client(connection, redirect_uri).get_authorization_url([Scopes.ACCOUNTING], state_token=state)
+    if connection.realm_id:
+        url += "&" + urlencode({"realm_id": connection.realm_id})   # the sandbox picks this company
+    return Authorization(url, state, redirect_uri)
+
+
+def finish_authorization(connection: QboConnection, pending: Authorization, params: dict[str, str]) -> str:
+    """Check the answer against `pending`, exchange its code, save the tokens (encrypted).
+
+    Returns the company name. Raises NotConnected with a plain reason; then nothing is saved.
+    """
     from intuitlib.exceptions import AuthClientError
 
-    redirect = urlparse(connection.endpoints.redirect_uri)
-    if redirect.hostname not in ("127.0.0.1", "localhost"):
-        raise NotConnected(f"qbo.redirect_uri must be a loopback address (http://127.0.0.1:PORT/callback) "
-                           f"for qbo-sync connect, not {connection.endpoints.redirect_uri}")
-    server = _CallbackServer(redirect.port or 0, redirect.path or "/")
-    redirect_uri = urlunparse(redirect._replace(netloc=f"{redirect.hostname}:{server.server_address[1]}"))
-    thread = threading.Thread(target=server.serve_forever, name="qbo-sync-oauth-callback", daemon=True)
-    thread.start()
-    try:
-        auth = connection.auth_client()
-        auth.redirect_uri = redirect_uri
-        state = secrets.token_urlsafe(32)
-        url = auth.get_authorization_url([Scopes.ACCOUNTING], state_token=state)
-        if connection.realm_id:
-            url += "&" + urlencode({"realm_id": connection.realm_id})   # the sandbox picks this company
-        (open_url or print)(url)
-        if not server.done.wait(timeout):
-            raise NotConnected(f"no answer from QuickBooks within {timeout:.0f} s: nothing was saved")
-        params = server.callback.params or {}
-    finally:
-        server.shutdown()
-        server.server_close()
-    if params.get("state") != state:
+    if not isinstance(params.get("state"), str) or not hmac.compare_digest(params["state"], pending.state):
         raise NotConnected("the authorization answer carried the wrong state (a forged or stale callback): "
                            "nothing was saved")
     if "error" in params:
@@ -98,12 +98,47 @@ def connect(connection: QboConnection, open_url=None, timeout: float = 300) -> s
         raise NotConnected("the authorization answer had no code or company id: nothing was saved")
     if connection.realm_id and realm != connection.realm_id:
         raise NotConnected(f"you authorized company {realm}, but the settings name {connection.realm_id}")
+    auth = _auth_client(connection, pending.redirect_uri)   # the code is bound to this redirect URI
     try:
         auth.get_bearer_token(params["code"], realm_id=realm)
     except AuthClientError as exc:
         raise NotConnected(f"QuickBooks refused the authorization code (HTTP {exc.status_code})") from None
     connection._tokens.save(realm, _tokens_from(auth))
     return company_name(connection)
+
+
+def _auth_client(connection: QboConnection, redirect_uri: str):
+    # Its own client: the connection's shared one keeps the configured redirect URI.
+    from intuitlib.client import AuthClient
+
+    e = connection.endpoints
+    return AuthClient(e.client_id, e.client_secret, redirect_uri, environment=e.discovery_url)
+
+
+def connect(connection: QboConnection, open_url=None, timeout: float = 300) -> str:
+    """Authorize, exchange the code, save the tokens (encrypted), read CompanyInfo.
+
+    open_url(url) shows the authorization URL to the user (a browser, or printing it).
+    Returns the company name. Raises NotConnected with a plain reason on any refusal.
+    """
+    redirect = urlparse(connection.endpoints.redirect_uri)
+    if redirect.hostname not in ("127.0.0.1", "localhost"):
+        raise NotConnected(f"qbo.redirect_uri must be a loopback address (http://127.0.0.1:PORT/callback) "
+                           f"for qbo-sync connect, not {connection.endpoints.redirect_uri}")
+    server = _CallbackServer(redirect.port or 0, redirect.path or "/")
+    redirect_uri = urlunparse(redirect._replace(netloc=f"{redirect.hostname}:{server.server_address[1]}"))
+    thread = threading.Thread(target=server.serve_forever, name="qbo-sync-oauth-callback", daemon=True)
+    thread.start()
+    try:
+        pending = start_authorization(connection, redirect_uri)
+        (open_url or print)(pending.url)
+        if not server.done.wait(timeout):
+            raise NotConnected(f"no answer from QuickBooks within {timeout:.0f} s: nothing was saved")
+        params = server.callback.params or {}
+    finally:
+        server.shutdown()
+        server.server_close()
+    return finish_authorization(connection, pending, params)
 
 
 def company_name(connection: QboConnection) -> str:

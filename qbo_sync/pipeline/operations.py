@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import select
+
 from qbo_sync import entities as registry
 from qbo_sync import statuses
-from qbo_sync.db.models import Record
+from qbo_sync.db.engine import StagingDb
+from qbo_sync.db.models import QboRef, Record
 from qbo_sync.entities.base import EntitySpec, PayloadContext, PayloadError
 from qbo_sync.entities.names import name_key
 from qbo_sync.mappings import Mappings
@@ -15,8 +18,8 @@ from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
 from qbo_sync.pipeline.preview import CREATE, LINK, PreviewRow
 from qbo_sync.pipeline.push_run import PushRun
-from qbo_sync.pipeline.recovery import quote
-from qbo_sync.qbo.connection import QboConnection
+from qbo_sync.qbo import references
+from qbo_sync.qbo.reader import QboReader
 from qbo_sync.qbo.engine import Operation
 from qbo_sync.settings import SyncSettings
 
@@ -87,36 +90,36 @@ def build_operation(spec: EntitySpec, sync: SyncSettings, record: Record, links,
                      adopted=action == LINK)
 
 
-def adopt_existing(connection: QboConnection, spec: EntitySpec, operations: list[Operation],
-                   read=None) -> int:
+def adopt_existing(db: StagingDb, reader: QboReader, spec: EntitySpec, operations: list[Operation]) -> int:
     """Turn creates into updates of QBO objects that already exist under the same name.
 
-    An object QBO already has (made by hand, or by a run whose answer was lost) is the
-    record's object when its name and its parent match; creating it again would be a
-    duplicate, or a 6240 refusal. Same name under another parent is left to QBO to refuse.
+    An object QBO already has (made by hand since the map stage, or by a run whose answer
+    was lost) is the record's object when its name and its parent match; creating it again
+    would be a duplicate, or a 6240 refusal. Same name under another parent is left to QBO
+    to refuse. The names are matched in the reference copy, brought up to QBO's first: one
+    CDC request for what changed since the map stage's pull, where a name query per 30
+    creates cost some 300 metered reads on a first push (bench/bench_reads.py).
     """
     key = spec.natural_key
     creates = [op for op in operations if op.action == CREATE and op.writer == "rest" and key and op.body.get(key)]
+    if not creates:
+        return 0
+    entities = tuple(dict.fromkeys(op.qbo_entity for op in creates))   # one declaration may write several lists
+    references.pull(db, reader, entities)
+    by_name: dict[tuple, list] = {}
+    with db.session() as session:
+        # Active only, as a name query answers: QBO renames an inactive list object "(deleted)".
+        for ref in session.execute(select(QboRef.entity, QboRef.qbo_id, QboRef.name, QboRef.parent_id,
+                                          QboRef.sync_token)
+                                   .where(QboRef.entity.in_(entities), QboRef.active.is_(True))):
+            by_name.setdefault((ref.entity, name_key(ref.name), ref.parent_id), []).append(ref)
     adopted = 0
-    chunks = []
-    for entity in dict.fromkeys(op.qbo_entity for op in creates):   # one declaration may write several lists
-        same = [op for op in creates if op.qbo_entity == entity]
-        chunks += [(entity, same[start:start + 30]) for start in range(0, len(same), 30)]
-    for entity, chunk in chunks:
-        names = ", ".join(quote(op.body[key]) for op in chunk)
-        query = f"SELECT * FROM {entity} WHERE {key} IN ({names}) MAXRESULTS 1000"
-        answer = read(lambda client: client.query(query))
-        found = answer.get("QueryResponse", {}).get(entity, [])
-        by_name = {}
-        for obj in found:
-            by_name.setdefault(name_key(obj.get(key)), []).append(obj)
-        for op in chunk:
-            parent = (op.body.get("ParentRef") or {}).get("value")
-            same = [o for o in by_name.get(name_key(op.body[key]), [])
-                    if (o.get("ParentRef") or {}).get("value") == parent]
-            if len(same) == 1:
-                op.action = "update"
-                op.body = {**op.body, "Id": same[0]["Id"], "SyncToken": same[0]["SyncToken"], "sparse": True}
-                op.adopted = True
-                adopted += 1
+    for op in creates:
+        parent = (op.body.get("ParentRef") or {}).get("value")
+        same = by_name.get((op.qbo_entity, name_key(op.body[key]), parent), [])
+        if len(same) == 1:
+            op.action = "update"
+            op.body = {**op.body, "Id": str(same[0].qbo_id), "SyncToken": same[0].sync_token, "sparse": True}
+            op.adopted = True
+            adopted += 1
     return adopted

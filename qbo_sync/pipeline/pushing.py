@@ -105,7 +105,7 @@ def _write(run: PushRun, rows: list[PreviewRow], on_progress) -> None:
     planned = plan(run, rows)
     records, operations = planned.records, planned.operations
     block(run.db, records, planned.blocked, result)
-    adopt_existing(run.engine.connection, spec, operations, read=run.engine.read)
+    adopt_existing(run.db, run.engine.reader, spec, operations)
     doubt = ledger.in_doubt(run.db, run.realm, list(records))
     result.in_doubt = len(doubt)
     result.recovered = recover_in_doubt(run, operations, doubt)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, insert, select
 
 from qbo_sync.db.engine import StagingDb, upsert
 from qbo_sync.db.models import QboPull, QboRef
-from qbo_sync.qbo.reader import QboReader
+from qbo_sync.qbo.reader import QboReadError, QboReader
 
 REFERENCE_ENTITIES = ("Customer", "Vendor", "Employee", "Item", "Account", "Class", "Department")
 CDC_DAYS = 29               # CDC looks back at most 30 days
@@ -31,16 +31,19 @@ def pull(db: StagingDb, reader: QboReader, entities: tuple[str, ...] = REFERENCE
 
     Reads are metered (docs/operations.md), so a list pulled in full less than CDC_DAYS ago
     is refreshed by one CDC request for all of them: only what changed since. A full query
-    when a list was never pulled, when its last pull is older than CDC looks back, or when
-    CDC answered its maximum (more may have changed than it returned).
+    when a list was never pulled, when its last pull is older than CDC looks back, when
+    CDC answered its maximum (more may have changed than it returned), or refused the request.
     """
     now = datetime.now(timezone.utc)
     last = _last_pulls(db)
     recent = [e for e in entities if e in last and now - last[e] < timedelta(days=CDC_DAYS)]
     changed: dict[str, dict[str, dict]] = {}
     if recent:
-        changed = reader.cdc(recent, min(last[e] for e in recent) - timedelta(minutes=1))
-        if sum(len(objects) for objects in changed.values()) >= CDC_MAX_OBJECTS:
+        try:
+            changed = reader.cdc(recent, min(last[e] for e in recent) - timedelta(minutes=1))
+        except QboReadError:   # e.g. "changedSince cannot be more than 30 days in the past" (QBO's clock ahead)
+            changed = None
+        if changed is None or sum(len(objects) for objects in changed.values()) >= CDC_MAX_OBJECTS:
             changed, recent = {}, []
     counts = {}
     for entity in entities:

@@ -131,6 +131,13 @@ def router(sandbox: Sandbox, admin_key: str | None = None) -> APIRouter:
     async def webhook_deliveries(realm: str):
         return {"deliveries": list(sandbox.webhooks.deliveries.get(realm, ()))}
 
+    @api.post("/app/redirect-uris")
+    async def redirect_uris(request: Request):
+        try:
+            return {"redirect_uris": sandbox.oauth.register_redirect_uris((await _json(request)).get("redirect_uris"))}
+        except (TypeError, ValueError) as exc:
+            return _bad(str(exc))
+
     @api.get("/settings")
     async def get_settings():
         return sandbox.settings.as_dict()

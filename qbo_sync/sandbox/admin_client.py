@@ -56,6 +56,10 @@ class SandboxAdmin:
             return self._call("POST", "/settings", json=changes)
         return self._call("GET", "/settings")
 
+    def register_redirect_uris(self, *uris: str) -> list[str]:
+        """Add redirect URIs to the demo app's registered list; answers the whole list."""
+        return self._call("POST", "/app/redirect-uris", json={"redirect_uris": list(uris)})["redirect_uris"]
+
     def advance_clock(self, seconds: float) -> dict:
         return self._call("POST", "/clock/advance", json={"seconds": seconds})
 

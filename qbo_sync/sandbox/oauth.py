@@ -61,9 +61,15 @@ def discovery_document(base_url: str) -> dict:
     return doc
 
 
-def redirect_allowed(uri: str, registered: str) -> bool:
-    """The registered URI, or any loopback http URI on any port (RFC 8252 section 7.3)."""
-    if uri == registered:
+def registered_redirect_uris(app: dict) -> list[str]:
+    """The app's redirect URIs, as listed in its settings on Intuit's developer portal."""
+    return [app["redirect_uri"], *app.get("redirect_uris", [])]
+
+
+def redirect_allowed(uri: str, registered: list[str]) -> bool:
+    """A registered URI exactly (Intuit compares the whole URI), or any loopback http URI on
+    any port (RFC 8252 section 7.3: a native app's local callback)."""
+    if uri in registered:
         return True
     parts = urlsplit(uri)
     return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
@@ -91,7 +97,7 @@ class OAuth:
         if params.get("client_id") != app["client_id"]:
             raise OAuthError(400, "invalid_client", "unknown client_id")
         redirect_uri = params.get("redirect_uri", "")
-        if not redirect_allowed(redirect_uri, app["redirect_uri"]):
+        if not redirect_allowed(redirect_uri, registered_redirect_uris(app)):
             raise OAuthError(400, "invalid_request", "redirect_uri is not registered for this app")
         state = params.get("state", "")
 
@@ -113,6 +119,16 @@ class OAuth:
             "realm": realm, "redirect_uri": redirect_uri, "expires": self._now() + AUTH_CODE_SECONDS,
         })
         return back(code=code, realmId=realm)
+
+    def register_redirect_uris(self, uris: list[str]) -> list[str]:
+        """Add redirect URIs to the app's list (a web app's callback, such as the console's)."""
+        if not isinstance(uris, list) or not all(isinstance(u, str) and urlsplit(u).scheme in ("http", "https")
+                                                 and urlsplit(u).hostname for u in uris):
+            raise ValueError("redirect_uris must be a list of absolute http(s) URIs")
+        app = self.sandbox.app_credentials
+        extra = list(dict.fromkeys([*app.get("redirect_uris", []), *uris]))
+        self._store.put("meta", "app", {**app, "redirect_uris": extra})
+        return registered_redirect_uris({**app, "redirect_uris": extra})
 
     # --- token -----------------------------------------------------------------------
     def check_client(self, authorization: str | None) -> None:

@@ -146,3 +146,33 @@ def test_preview_equals_push_when_qbo_already_has_some_of_the_records(
         name = found["QueryResponse"]["Vendor"][0]["DisplayName"]
         assert vendor.reason == f"links to existing QBO vendor {name} (id {vendor.qbo_id})"
 
+
+
+def test_an_object_made_by_hand_after_the_map_stage_is_adopted_through_one_counted_cdc_read(
+        res, admin, realm):
+    """The push matches creates by name in the reference copy, refreshed by one CDC request
+    through the reader (paced, counted), instead of a name query per 30 creates."""
+    from tests.e2e.test_timesheets_sync import write
+
+    stages.run_import(res, ["vendors"], "all")
+    stages.run_validate(res, ["vendors"])
+    stages.run_map(res, ["vendors"])
+    preview = stages.run_preview(res, ["vendors"])
+    creates = [row for row in preview.rows if row.action == "create"]
+    assert len(creates) >= 2
+    # Someone adds one of them in QuickBooks by hand while the run waits for approval.
+    by_hand = write(res, "Vendor", {"DisplayName": creates[0].name})["Vendor"]
+    seen = len(admin.requests(realm, limit=100000))
+    metered = res.reader.meter.month_reads()
+
+    [pushed] = stages.run_push(res, preview)
+    during_push = admin.requests(realm, limit=100000)[seen:]
+    reads = [r for r in during_push if r["method"] == "GET" or r["path"].endswith("/query")]
+    assert [r["path"].rsplit("/", 1)[-1] for r in reads] == ["cdc"], reads   # no name query
+    assert res.reader.meter.month_reads() - metered == 1
+    assert pushed.failed == [] and pushed.created == len(creates) - 1
+    with res.db.session() as session:
+        adopted = session.scalar(select(Record).where(Record.entity == "vendors",
+                                                      Record.source_id == creates[0].source_id))
+    assert adopted.status == statuses.SYNCED and adopted.qbo_id == by_hand["Id"]
+    assert len([v for v in res.reader.query_all("Vendor") if v["DisplayName"] == creates[0].name]) == 1

@@ -332,3 +332,32 @@ def test_every_sync_attempt_keeps_request_and_response_without_secrets(res, sand
     with res.db.engine.connect() as conn:
         stored = conn.execute(text("SELECT ciphertext FROM tokens")).scalar_one()
     assert not any(s in stored for s in secrets_), "tokens are encrypted at rest"
+
+
+def test_project_mode_reads_new_projects_sync_tokens_in_one_counted_query_not_one_per_project(
+        make_resources, admin, realm):
+    """Intuit's GraphQL answer has no SyncToken, so the engine reads it (reconcile needs it):
+    one query per 30 projects, paced and counted by the reader, never a read per project."""
+    res = make_resources(sync={"project_mode": "project"})
+    stages.run_import(res, ["projects"], "all")
+    stages.run_validate(res, ["projects"])
+    stages.run_map(res, ["projects"])
+    preview = stages.run_preview(res, ["projects"])
+    seen = len(admin.requests(realm, limit=100000))
+    reads_counted = res.reader.meter.month_reads()
+    stages.run_push(res, preview)
+    during_push = admin.requests(realm, limit=100000)[seen:]
+
+    created = [r for r in during_push if r["method"] == "POST" and r["path"] == "/graphql"]
+    reads = [r for r in during_push if r["method"] == "GET" or r["path"].endswith("/query")]
+    assert len(created) >= 2, during_push       # several projects went through GraphQL...
+    assert not [r for r in reads if "/customer/" in r["path"]], reads    # ...no read by id after each
+    assert len(reads) == 1 and reads[0]["entity"] == "Customer", reads  # one query for all their SyncTokens
+    assert res.reader.meter.month_reads() - reads_counted == len(reads)  # counted as a read
+    # The SyncTokens kept are QuickBooks' own: reconcile sees nothing changed.
+    projects = {o["Id"]: o for o in res.reader.query_all("Customer") if o.get("IsProject")}
+    with res.db.session() as session:
+        synced = session.scalars(select(Record).where(Record.entity == "projects",
+                                                      Record.qbo_id.in_(list(projects)))).all()
+        assert len(synced) >= len(created)
+        assert all(r.sync_token == projects[r.qbo_id]["SyncToken"] for r in synced)

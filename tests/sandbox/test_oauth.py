@@ -67,6 +67,23 @@ def test_any_loopback_redirect_is_accepted_other_hosts_are_not(info):
     assert response.status_code == 400 and "location" not in response.headers
 
 
+def test_a_web_apps_callback_must_be_registered_and_match_exactly(info, admin):
+    """As Intuit: a redirect URI that is not loopback works once it is in the app's list (the
+    console's /connection/callback behind its host name), and only as registered."""
+    callback = "https://console.example.com/connection/callback"
+    console = auth_client(info, redirect_uri=callback)
+    refused = requests.get(console.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False, timeout=10)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
+
+    assert callback in admin.register_redirect_uris(callback)
+    answer = authorize(console)
+    console.get_bearer_token(answer["code"], realm_id=answer["realmId"])
+    assert console.access_token and console.refresh_token
+    other_path = auth_client(info, redirect_uri=callback + "/../../steal")
+    response = requests.get(other_path.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False, timeout=10)
+    assert response.status_code == 400 and "location" not in response.headers
+
+
 def test_realm_id_extension_authorizes_another_company(info, admin):
     other = admin.create_realm(projects_enabled=False, seed=False)
     client = auth_client(info)
