@@ -55,6 +55,8 @@ class Stage(StrEnum):
     REFS = "refs"            # the records it points at, checked before map and at push time
     PUSH = "push"
     RECONCILE = "reconcile"
+    PAYMENTS = "payments"    # paid in QuickBooks, then changed in the source
+    DOCUMENTS = "documents"  # the record's document cannot be attached
 
 
 def settle(reasons: list[dict]) -> str:
@@ -87,6 +89,23 @@ def checked(reasons: list[dict], stage: Stage, texts: list[str]) -> dict:
 def needs_action(reasons: list[dict], stage: Stage, texts: list[str]) -> dict:
     """Held back whatever its other reasons: a finance person must act first."""
     return {"reasons": replace_stage(reasons, stage, texts), "status": NEEDS_ACTION}
+
+
+def held(status: str, reasons: list[dict], stage: Stage, texts: list[str], in_step: bool) -> dict | None:
+    """A stage that may hold back a record already in QBO (paid there; its document missing).
+
+    Needs Action while the stage has a reason; once lifted, the record is Synced again when QBO
+    holds it as it is (in step) and nothing else stops it, else what its other reasons make it.
+    None when the stage's reasons did not change.
+    """
+    kept = replace_stage(reasons, stage, texts)
+    if kept == (reasons or []):
+        return None
+    if texts:
+        return {"reasons": kept, "status": NEEDS_ACTION}
+    if status not in PENDING:
+        return {"reasons": kept, "status": status}
+    return {"reasons": kept, "status": SYNCED if in_step and not kept else settle(kept)}
 
 
 def synced() -> dict:

@@ -29,7 +29,7 @@ from qbo_sync.pipeline import records as staged
 from qbo_sync.qbo import attachments
 from qbo_sync.qbo.engine import Operation, PushEngine
 
-STAGE = "documents"          # the stage of its Needs Action
+STAGE = statuses.Stage.DOCUMENTS
 KEY = "document"             # the qbo_objects key of the attached file
 NOT_FOUND = "610"            # QBO's "Object Not Found": a replaced Attachable deleted already
 COLUMNS = ("source_id", "status", "reasons", "qbo_id", "qbo_objects", "data", "content_hash", "synced_hash")
@@ -167,17 +167,9 @@ def _save(db: StagingDb, record, change: dict, outcome=None, now=None, flow_run_
 
 
 def _flag(record, texts: list[str]) -> dict | None:
-    reasons = statuses.replace_stage(record.reasons, STAGE, texts)
-    if reasons == (record.reasons or []):
-        return None
     in_step = record.synced_hash is not None and record.content_hash == record.synced_hash
-    if texts:
-        status = statuses.NEEDS_ACTION
-    elif record.status in statuses.PENDING and in_step and not reasons:
-        status = statuses.SYNCED          # the file is fixed and QBO holds the record as it is
-    else:
-        status = statuses.settle(reasons) if record.status in statuses.PENDING else record.status
-    return {"b_id": record.id, "reasons": reasons, "status": status}
+    change = statuses.held(record.status, record.reasons, statuses.Stage.DOCUMENTS, texts, in_step)
+    return None if change is None else {"b_id": record.id, **change}
 
 
 def _problem(folder: Path | None, name: str) -> str | None:

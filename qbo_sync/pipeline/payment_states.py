@@ -7,7 +7,7 @@ from datetime import datetime
 
 from qbo_sync.entities.base import PaymentsRule
 
-STAGE = "payments"          # the qbo_objects key of the state, and the stage of its Needs Action
+STAGE = "payments"          # the qbo_objects key of a record's payment state
 OPEN, PARTLY_PAID, PAID = "open", "partially paid", "paid"
 CENT = 0.005
 

@@ -142,20 +142,10 @@ def _flag(record, state: dict | None, result: PaymentsResult) -> dict:
     """Needs Action for a paid record changed in the source since it was synced; else no flag."""
     changed_in_source = record.synced_hash is not None and record.content_hash != record.synced_hash
     texts = [paid_reason(state)] if changed_in_source and state and state["state"] != OPEN else []
-    if not texts and not any(r.get("stage") == STAGE for r in record.reasons or []):
-        return {}
     if texts:
         result.flagged.append(record.source_id)
-    reasons = statuses.replace_stage(record.reasons, STAGE, texts)
-    if reasons == (record.reasons or []):
-        return {}
-    if record.status not in statuses.PENDING:
-        status = record.status
-    elif not changed_in_source and not reasons:
-        status = statuses.SYNCED      # the source change was undone: QBO holds the record as it is
-    else:
-        status = statuses.settle(reasons)
-    return {"reasons": reasons, "status": status}
+    return statuses.held(record.status, record.reasons, statuses.Stage.PAYMENTS, texts,
+                         in_step=record.synced_hash is not None and not changed_in_source) or {}
 
 
 def per_payee(db: StagingDb, specs: list[EntitySpec]) -> list[dict]:
