@@ -11,6 +11,9 @@ from qbo_sync.entities.timesheets import TIMESHEETS
 from qbo_sync.entities.vendor_bills import VENDOR_BILLS
 from qbo_sync.entities.vendors import VENDORS
 
+# The entity costs are charged to and counted per (the run report's job cost): the job.
+JOB = "projects"
+
 # Reference entities first, then the transactions that point at them.
 ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (
     PROJECTS, COST_CODES, EMPLOYEES, VENDORS, TIMESHEETS, PURCHASE_ORDERS, VENDOR_BILLS)}

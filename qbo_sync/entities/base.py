@@ -214,6 +214,11 @@ class EntitySpec:
     # in QuickBooks to the object once it is written (pipeline/documents.py). Not part of the
     # record's content: a new document does not change the object.
     document: str | None = None
+    # How the map stage finds a pending record's QBO object before any write (pipeline/matching.py):
+    # "references" (the records it points at must be in QBO), "name" (a person, by name, in
+    # QuickBooks' shared name lists), "target" (the existing item, account or class its mapping
+    # names is linked instead of created).
+    matched_by: str = "references"
 
     def target(self, row: dict, mappings: Any) -> str:
         return self.qbo_entity_of(row, mappings) if self.qbo_entity_of else self.qbo_entity

@@ -46,6 +46,7 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
 
 COST_CODES = EntitySpec(
     name="cost_codes",
+    matched_by="target",
     label="Cost codes",
     key="code",
     noun="Cost code",

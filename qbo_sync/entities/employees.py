@@ -23,6 +23,7 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
 
 EMPLOYEES = EntitySpec(
     name="employees",
+    matched_by="name",
     label="Employees",
     key="employee_id",
     noun="Employee",

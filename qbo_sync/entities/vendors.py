@@ -19,6 +19,7 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
 
 VENDORS = EntitySpec(
     name="vendors",
+    matched_by="name",
     label="Vendors",
     key="vendor_id",
     noun="Vendor",

@@ -16,6 +16,7 @@ from qbo_sync.db.models import QboRef, Record
 from qbo_sync.entities.base import EntitySpec, PayloadError, RefTarget
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.project_links import is_sub_customer
+from qbo_sync.qbo import lists
 
 
 def noun(entity: str) -> str:
@@ -87,21 +88,20 @@ class NamedIds(dict):
 
     def __missing__(self, name):
         if isinstance(name, tuple):
-            kind = {"Class": "class", "Department": "location"}[name[0]]
+            kind = lists.TRACKING_KIND[name[0]]
             raise PayloadError(f"QuickBooks has no active {kind} named \"{name[1]}\" (named in the "
                                "mapping settings): create it in QuickBooks or change the mapping")
-        raise PayloadError(f"QuickBooks has no account or class named \"{name}\" (named in "
-                           "config/mappings.yaml): create it in QuickBooks, run qbo-sync pull, "
-                           "or change the mapping")
+        raise PayloadError(f"QuickBooks has no account or class named \"{name}\" (named in the "
+                           "mapping settings): create it in QuickBooks or change the mapping")
 
 
 def account_ids(session) -> NamedIds:
     """Ids by name (accounts, then classes), and by (entity, name) for classes and locations,
     whose names may repeat an account's."""
     ids = NamedIds()
-    for ref in session.scalars(select(QboRef).where(QboRef.entity.in_(("Account", "Class", "Department")),
+    for ref in session.scalars(select(QboRef).where(QboRef.entity.in_(lists.POSTING_LISTS),
                                                     QboRef.active.is_(True))):
-        if ref.entity != "Department":
+        if ref.entity != lists.LOCATION:
             ids.setdefault(ref.name, ref.qbo_id)
         ids.setdefault((ref.entity, ref.name), ref.qbo_id)
     return ids

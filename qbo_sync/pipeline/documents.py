@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from sqlalchemy import null
+
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import SyncAttempt
@@ -163,7 +165,7 @@ def _save(db: StagingDb, record, change: dict, outcome=None, now=None, flow_run_
             session.add(SyncAttempt(record_id=record.id, flow_run_id=flow_run_id, attempted_at=now,
                                     operation="attach", qbo_entity="Attachable", part=KEY, outcome=result,
                                     qbo_id=outcome.qbo_id, message=outcome.fault.plain if outcome.fault else "",
-                                    request=None, response=None))
+                                    request=null(), response=null()))   # SQL NULL, not JSON null
 
 
 def _flag(record, texts: list[str]) -> dict | None:

@@ -26,9 +26,10 @@ from qbo_sync.entities.base import EntitySpec
 from qbo_sync.entities.names import name_key
 from qbo_sync.pipeline import dependencies
 from qbo_sync.pipeline import records as staged
+from qbo_sync.qbo import lists
 
 STAGE = statuses.Stage.REFS
-PEOPLE = ("Customer", "Vendor", "Employee")
+PEOPLE = lists.SHARED_NAME_LISTS
 
 
 @dataclass
@@ -60,9 +61,9 @@ def match_entity(db: StagingDb, spec: EntitySpec, mappings, run_entities: list[s
         if not pending:
             return result
         checks, changes = {}, []
-        if spec.name == "cost_codes":
-            checks, changes = _cost_codes(session, pending, mappings, result, now)
-        elif spec.qbo_entity in ("Employee", "Vendor"):
+        if spec.matched_by == "target":
+            checks, changes = _targets(session, spec, pending, mappings, result, now)
+        elif spec.matched_by == "name":
             checks = _people(session, spec, pending, mappings)
         elif spec.depends_on:
             order = [s.name for s in registry.resolve(run_entities or None)]
@@ -83,13 +84,15 @@ def match_entity(db: StagingDb, spec: EntitySpec, mappings, run_entities: list[s
     return result
 
 
-def _cost_codes(session, pending, mappings, result: MatchResult, now) -> tuple[dict[int, list[str]], list[dict]]:
-    """Reasons per record id, and the records linked now to an existing QBO object (as changes)."""
-    index = _names(session, ("Item", "Account", "Class"))
-    accounts = set(index["Account"])
+def _targets(session, spec: EntitySpec, pending, mappings, result: MatchResult, now) -> tuple[dict[int, list[str]], list[dict]]:
+    """Records whose mapping names an item, account or class: an existing one is linked, not created.
+
+    Reasons per record id, and the records linked now to an existing QBO object (as changes)."""
+    index = _names(session, lists.TARGET_LISTS)
+    accounts = set(index[lists.ACCOUNT])
     checks: dict[int, list[str]] = {}
     linked: list[dict] = []
-    mapping = mappings.cost_codes
+    mapping = getattr(mappings, spec.name)
     for record in pending:
         linked_before = ((record.qbo_objects or {}).get("target") or {}).get("linked")
         if (record.qbo_id and not linked_before) or any(r["stage"] != STAGE for r in record.reasons or []):
@@ -104,8 +107,8 @@ def _cost_codes(session, pending, mappings, result: MatchResult, now) -> tuple[d
                            "synced_at": now, "updated_at": now})
             result.linked += 1
             continue
-        if entity == "Item":
-            missing = [f"{what} account \"{account}\" (mappings: cost_codes.item_{what.lower()}_account) "
+        if entity == lists.ITEM:
+            missing = [f"{what} account \"{account}\" (mappings: {spec.name}.item_{what.lower()}_account) "
                        "is not in QuickBooks"
                        for what, account in (("Income", mapping.item_income_account),
                                              ("Expense", mapping.item_expense_account))
@@ -126,7 +129,7 @@ def _people(session, spec: EntitySpec, pending, mappings) -> dict[int, list[str]
         for other in PEOPLE:
             if other != spec.qbo_entity and name in index[other]:
                 texts.append(f"QuickBooks already has a {other.lower()} named \"{index[other][name].name}\": "
-                             "names must be unique across customers, vendors and employees; rename one")
+                             f"names must be unique across {lists.SHARED_NAMES}; rename one")
         if not texts and name not in index[spec.qbo_entity] and not create_missing:
             texts.append(f"No QuickBooks {spec.qbo_entity.lower()} is named \"{record.name}\", and creating "
                          f"them is off (mappings: {spec.name}.create_missing)")

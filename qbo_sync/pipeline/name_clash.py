@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from qbo_sync.db.models import QboRef
 from qbo_sync.entities.names import name_key
+from qbo_sync.qbo import lists
 from qbo_sync.qbo.faults import QboFault
 
-NAME_LISTS = ("Customer", "Vendor", "Employee")    # QBO's names are unique across the three
+NAME_LISTS = lists.SHARED_NAME_LISTS
 _ID = re.compile(r"Id=(\d+)")
 
 
@@ -30,10 +31,10 @@ def describe(session, fault: QboFault, name: str) -> str:
     kind = _kind(found)
     whose = ""
     if kind in ("sub-customer", "project") and found.parent_id:
-        parent = session.get(QboRef, ("Customer", found.parent_id))
+        parent = session.get(QboRef, (found.entity, found.parent_id))   # a parent is in its child's list
         whose = f" of {parent.name}" if parent is not None else ""
     return (f'QuickBooks already has a {kind} named "{found.name}"{whose}, and names must be unique across '
-            f"customers, vendors and employees. Rename this record in the source system, or link it to "
+            f"{lists.SHARED_NAMES}. Rename this record in the source system, or link it to "
             f"that {kind} if it is the same one.")
 
 
@@ -48,7 +49,7 @@ def _clashing(session, fault: QboFault, name: str) -> QboRef | None:
 
 
 def _kind(ref: QboRef) -> str:
-    if ref.entity == "Customer":
+    if ref.entity == lists.CUSTOMER:
         if (ref.data or {}).get("IsProject"):
             return "project"
         return "sub-customer" if ref.parent_id else "customer"

@@ -29,6 +29,7 @@ from qbo_sync.entities.base import EntitySpec
 from qbo_sync.entities.names import name_key
 from qbo_sync.pipeline import records as staged
 from qbo_sync.pipeline.mapping import links_of
+from qbo_sync.qbo import lists
 from qbo_sync.settings import SyncSettings
 
 SUB_CUSTOMER = "sub-customer"
@@ -67,7 +68,7 @@ def link_existing(db: StagingDb, spec: EntitySpec, sync: SyncSettings) -> int:
             return 0
         clients = links_of(session, [r.id for r in pending])
         under: dict[tuple[str | None, str], list[QboRef]] = {}
-        for ref in session.scalars(select(QboRef).where(QboRef.entity == "Customer", QboRef.active.is_(True),
+        for ref in session.scalars(select(QboRef).where(QboRef.entity == lists.CUSTOMER, QboRef.active.is_(True),
                                                         QboRef.parent_id.is_not(None))):
             under.setdefault((ref.parent_id, name_key(ref.name)), []).append(ref)
         held = {r.qbo_id for r in records if r.qbo_id}    # another record's object is not this one's
@@ -96,7 +97,7 @@ def _converted(session, linked: list) -> None:
     """Sub-customers converted to projects in QuickBooks since they were linked: projects now."""
     if not linked:
         return
-    refs = session.scalars(select(QboRef).where(QboRef.entity == "Customer",
+    refs = session.scalars(select(QboRef).where(QboRef.entity == lists.CUSTOMER,
                                                 QboRef.qbo_id.in_([r.qbo_id for r in linked])))
     now_projects = {ref.qbo_id for ref in refs if (ref.data or {}).get("IsProject")}
     staged.bulk_update(session, [dict(b_id=r.id, qbo_objects={**r.qbo_objects, "existing": {

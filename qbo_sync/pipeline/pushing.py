@@ -21,6 +21,7 @@ from qbo_sync.pipeline.outcomes import Settler, block, reapply_stale
 from qbo_sync.pipeline.preview import DELETE, PreviewRow
 from qbo_sync.pipeline.push_run import PushResult, PushRun, record_of
 from qbo_sync.pipeline.recovery import recover_in_doubt
+from qbo_sync.qbo import lists
 from qbo_sync.qbo.engine import PushEngine
 from qbo_sync.qbo.reader import QboReader
 from qbo_sync.settings import SyncSettings
@@ -46,7 +47,7 @@ def check_mode(reader: QboReader, sync: SyncSettings) -> None:
     if not projects_enabled(reader):
         raise ProjectsNotEnabled(
             "sync.project_mode is \"project\", but this QuickBooks company does not have Projects "
-            "turned on (QuickBooks: Settings > Account and settings > Advanced > Projects). "
+            f"turned on ({lists.PROJECTS_SETTING}). "
             "Turn Projects on, or set sync.project_mode to sub-customer or customer. Nothing was pushed.")
     refused = projects_api_refusal(reader)
     if refused:

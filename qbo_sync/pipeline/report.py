@@ -50,7 +50,7 @@ def build_report(db: StagingDb, specs: list[EntitySpec], *, imports=(), pushes=(
                     **({"deleted": p.deleted} if getattr(p, "deleted", 0) else {})} for p in pushes],
         "counts": {e: {statuses.label(k): v for k, v in c.items()} for e, c in counts.items()},
         "problems": problems,
-        "bills": bill_balances(db) if "vendor_bills" in names else {},
+        "bills": balances(db, balanced) if (balanced := next((s for s in specs if s.reads_balance), None)) else {},
         "payments": payments.per_payee(db, specs),
         "documents": documents.per_entity(db, specs),
         "deleted_in_source": deleted_in_source(db, specs, pushes),
@@ -95,21 +95,24 @@ def deleted_in_source(db: StagingDb, specs: list[EntitySpec], pushes=()) -> list
     return rows
 
 
-def bill_balances(db: StagingDb) -> dict:
-    """Paid and open vendor bills per project, from the balances the last pull/reconcile stored."""
+def balances(db: StagingDb, spec: EntitySpec) -> dict:
+    """Paid and open objects (an entity whose QBO objects keep a balance) per job, from the
+    balances the last pull/reconcile stored."""
     from sqlalchemy import select
 
+    from qbo_sync import entities as registry
     from qbo_sync.db.models import Record
 
     with db.session() as session:
-        bills = [(r.data, (r.qbo_objects or {}).get("balance")) for r in session.scalars(select(Record).where(
-            Record.entity == "vendor_bills", Record.qbo_id.is_not(None), Record.deleted_in_source.is_(False)))]
-        names = dict(session.execute(select(Record.source_id, Record.name).where(Record.entity == "projects")).all())
-    return balances_per_project(bills, names)
+        held = [(r.data, (r.qbo_objects or {}).get("balance")) for r in session.scalars(select(Record).where(
+            Record.entity == spec.name, Record.qbo_id.is_not(None), Record.deleted_in_source.is_(False)))]
+        names = dict(session.execute(select(Record.source_id, Record.name)
+                                     .where(Record.entity == registry.JOB)).all())
+    return {**balances_per_project(held, names), "label": spec.label}
 
 
 def balances_per_project(bills: list[tuple[dict, dict | None]], project_names: dict[str, str]) -> dict:
-    """{"as_of", "not_checked", "projects": [...]}: each bill counts under every project its lines
+    """{"as_of", "not_checked", "per_job": [...]}: each bill counts under every project its lines
     charge, with its total and open balance shared out by those lines' amounts."""
     per: dict[str, dict] = {}
     checked = [b for _, b in bills if b]
@@ -129,7 +132,7 @@ def balances_per_project(bills: list[tuple[dict, dict | None]], project_names: d
     rows = [{**r, "paid_amount": round(r["paid_amount"], 2), "open_balance": round(r["open_balance"], 2)}
             for _, r in sorted(per.items())]
     return {"as_of": max((b["checked_at"] for b in checked), default=None),
-            "not_checked": len(bills) - len(checked), "projects": rows}
+            "not_checked": len(bills) - len(checked), "per_job": rows}
 
 
 def _project_shares(data: dict) -> dict[str, float]:

@@ -56,6 +56,13 @@ def fmt(value, kind: str) -> str:
     return f"{float(value):,.2f}"
 
 
+def job_noun() -> str:
+    """What costs are counted per, as a heading says it ("Project")."""
+    from qbo_sync import entities as registry
+
+    return registry.get(registry.JOB).noun
+
+
 def entity_label(name: str) -> str:
     from qbo_sync import entities as registry
 
@@ -184,20 +191,23 @@ def _per_project(report):
     hours = [float(t.get("hours") or 0) for t in totals]
     amounts = [float(t.get("amount") or 0) for t in totals]
     labour = [float(t.get("labour_cost") or 0) for t in totals]
-    columns = [Column("Project", "name"), Column("Id", "project"), Column("Hours", "hours", HOURS),
-               Column("Labour cost", "labour_cost", MONEY), Column("Bill amount", "amount", MONEY),
+    from qbo_sync.ops.totals import AMOUNT_HEADING
+
+    job = job_noun()
+    columns = [Column(job, "name"), Column("Id", "project"), Column("Hours", "hours", HOURS),
+               Column("Labour cost", "labour_cost", MONEY), Column(AMOUNT_HEADING, "amount", MONEY),
                Column("Job cost", "job_cost", MONEY)]
-    return _table("pushed per project", "Job cost pushed per project", columns, [
+    return _table(f"pushed per {job.lower()}", f"Job cost pushed per {job.lower()}", columns, [
         [t.get("name") or "", t["project"], h, c, a, round(c + a, 2)]
         for t, h, c, a in zip(totals, hours, labour, amounts)],
-        charts=[Chart("Hours per project", names, [("Hours", hours)], HOURS),
-                Chart("Bill amount per project", names, [("Bill amount", amounts)], MONEY)])
+        charts=[Chart(f"Hours per {job.lower()}", names, [("Hours", hours)], HOURS),
+                Chart(f"{AMOUNT_HEADING} per {job.lower()}", names, [(AMOUNT_HEADING, amounts)], MONEY)])
 
 
 def _bills(report):
     bills = report.get("bills") or {}
     # No bill has a balance yet (just created: balances are read by `qbo-sync pull`): no section.
-    if not bills.get("projects"):
+    if not bills.get("per_job"):
         return None
     notes = []
     if bills.get("as_of"):
@@ -206,12 +216,13 @@ def _bills(report):
     if bills.get("not_checked"):
         notes.append(f"{bills['not_checked']} synced bills have no balance yet: QuickBooks' balances "
                      "show after the next pull of balances from QuickBooks.")
-    columns = [Column("Project", "name"), Column("Id", "project"), Column("Paid bills", "paid_bills", COUNT),
+    job, label = job_noun(), bills.get("label", "")
+    columns = [Column(job, "name"), Column("Id", "project"), Column("Paid bills", "paid_bills", COUNT),
                Column("Paid amount", "paid_amount", MONEY), Column("Open bills", "open_bills", COUNT),
                Column("Open balance", "open_balance", MONEY)]
-    return _table("vendor bills per project", "Vendor bills paid and open, per project", columns, [
+    return _table(f"{label.lower()} per {job.lower()}", f"{label} paid and open, per {job.lower()}", columns, [
         [b["name"], b["project"], b["paid_bills"], b["paid_amount"], b["open_bills"], b["open_balance"]]
-        for b in bills["projects"]], notes=notes)
+        for b in bills["per_job"]], notes=notes)
 
 
 def _payments(report):

@@ -13,10 +13,8 @@ started elsewhere (deployments, the console).
 from __future__ import annotations
 
 from qbo_sync.entities.base import EntitySpec
+from qbo_sync.qbo.lists import CLASS, CLASS_SETTING, LOCATION, LOCATION_SETTING, TRACKING_KIND
 from qbo_sync.qbo.reader import QboReader
-
-CLASS_SETTING = "QuickBooks: Settings > Account and settings > Advanced > Categories > Track classes"
-LOCATION_SETTING = "QuickBooks: Settings > Account and settings > Advanced > Categories > Track locations"
 
 
 class TrackingMismatch(Exception):
@@ -57,16 +55,16 @@ def check(reader: QboReader, specs: list[EntitySpec], mappings) -> None:
                         "settings), but this QuickBooks company does not track locations. Turn location "
                         f"tracking on ({LOCATION_SETTING}), or remove the locations mapping.")
     if not problems:
-        problems += (_unknown(reader, "Class", "class", classes)
-                     + _unknown(reader, "Department", "location", locations))
+        problems += _unknown(reader, CLASS, classes) + _unknown(reader, LOCATION, locations)
     if problems:
         raise TrackingMismatch(f"{mappings.path}: " + " ".join(problems) + " Nothing was pushed.")
 
 
-def _unknown(reader: QboReader, qbo_entity: str, kind: str, named: dict[str, str]) -> list[str]:
+def _unknown(reader: QboReader, qbo_entity: str, named: dict[str, str]) -> list[str]:
     """A mapped name with no active object of that name in QBO."""
     if not named:
         return []
     held = {o.get("Name") for o in reader.query_all(qbo_entity, inactive_too=True) if o.get("Active", True)}
+    kind = TRACKING_KIND[qbo_entity]
     return [f"{setting}: QuickBooks has no active {kind} named \"{name}\"; create it in QuickBooks or "
             "change the mapping." for setting, name in named.items() if name not in held]

@@ -49,7 +49,7 @@ def test_pull_stores_bill_balances_and_the_report_shows_open_bills_per_project(r
     bills = report["bills"]
     assert bills["not_checked"] == 0 and bills["as_of"]
     expected = line_amounts_per_project(source, {b["source_id"] for b in synced})
-    shown = {r["project"]: r for r in bills["projects"]}
+    shown = {r["project"]: r for r in bills["per_job"]}
     assert set(shown) == set(expected)
     for project, amount in expected.items():
         assert shown[project]["paid_bills"] == 0 and shown[project]["paid_amount"] == 0
@@ -77,13 +77,13 @@ def test_paid_and_part_paid_bills_are_shared_out_by_their_lines_projects():
              (({"project_id": "P-3", "lines": "[]"}), None)]                                     # not pulled yet
     result = balances_per_project(bills, {"P-1": "Library", "P-2": "Clinic"})
     assert result["not_checked"] == 1 and result["as_of"] == "2026-11-21T10:00:00+00:00"
-    assert result["projects"] == [
+    assert result["per_job"] == [
         {"project": "P-1", "name": "Library", "paid_bills": 1, "paid_amount": 100.0,
          "open_bills": 1, "open_balance": 150.0},
         {"project": "P-2", "name": "Clinic", "paid_bills": 0, "paid_amount": 0.0,
          "open_bills": 2, "open_balance": 100.0}]
     assert "1 synced bills have no balance yet" in to_markdown(
-        {"counts": {}, "problems": [], "bills": result})
+        {"counts": {}, "problems": [], "bills": {**result, "label": "Vendor bills"}})
 
 
 def test_a_reconcile_flag_outlives_source_edits_until_accepted(res, source):
