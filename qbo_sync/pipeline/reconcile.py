@@ -21,7 +21,7 @@ from qbo_sync import entities as registry
 from qbo_sync import statuses
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record
-from qbo_sync.pipeline import fingerprints, stale
+from qbo_sync.pipeline import fingerprints, ledger, stale
 from qbo_sync.pipeline import records as staged
 from qbo_sync.qbo.reader import QboReader
 
@@ -64,6 +64,11 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
         synced = [r for r in session.scalars(query) if "reconcile" not in (r.qbo_objects or {})]
     if notified is not None:
         synced = [r for r in synced if _announced(r, notified)]
+    # A write of ours whose answer was never recorded (a run stopped mid-push) may be what moved
+    # QBO's version: the next push settles it (its request id answers as before), so it is no
+    # change made in QuickBooks.
+    ours = {e.record_id for e in ledger.in_doubt(db, reader.realm_id, [r.id for r in synced]).values()}
+    synced = [r for r in synced if r.id not in ours]
     result.checked = len(synced)
     if not synced:
         return result
