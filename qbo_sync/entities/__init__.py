@@ -13,6 +13,8 @@ from qbo_sync.entities.vendors import VENDORS
 
 # The entity costs are charged to and counted per (the run report's job cost): the job.
 JOB = "projects"
+# The job cost's amount column, as the run report heads it: what bills charged each job.
+JOB_AMOUNT = "Bill amount"
 
 # Reference entities first, then the transactions that point at them.
 ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (

@@ -15,9 +15,6 @@ from sqlalchemy import select
 from qbo_sync.db.engine import StagingDb
 from qbo_sync.db.models import Record, SyncAttempt
 
-# The job-cost table's amount column: what bills charged each project.
-AMOUNT_HEADING = "Bill amount"
-
 
 def _hours(body: dict) -> float:
     return float(body.get("Hours") or 0) + float(body.get("Minutes") or 0) / 60

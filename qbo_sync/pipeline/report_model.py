@@ -191,17 +191,17 @@ def _per_project(report):
     hours = [float(t.get("hours") or 0) for t in totals]
     amounts = [float(t.get("amount") or 0) for t in totals]
     labour = [float(t.get("labour_cost") or 0) for t in totals]
-    from qbo_sync.ops.totals import AMOUNT_HEADING
+    from qbo_sync.entities import JOB_AMOUNT   # not ops/totals: `qbo-sync report` loads no SQLAlchemy
 
     job = job_noun()
     columns = [Column(job, "name"), Column("Id", "project"), Column("Hours", "hours", HOURS),
-               Column("Labour cost", "labour_cost", MONEY), Column(AMOUNT_HEADING, "amount", MONEY),
+               Column("Labour cost", "labour_cost", MONEY), Column(JOB_AMOUNT, "amount", MONEY),
                Column("Job cost", "job_cost", MONEY)]
     return _table(f"pushed per {job.lower()}", f"Job cost pushed per {job.lower()}", columns, [
         [t.get("name") or "", t["project"], h, c, a, round(c + a, 2)]
         for t, h, c, a in zip(totals, hours, labour, amounts)],
         charts=[Chart(f"Hours per {job.lower()}", names, [("Hours", hours)], HOURS),
-                Chart(f"{AMOUNT_HEADING} per {job.lower()}", names, [(AMOUNT_HEADING, amounts)], MONEY)])
+                Chart(f"{JOB_AMOUNT} per {job.lower()}", names, [(JOB_AMOUNT, amounts)], MONEY)])
 
 
 def _bills(report):
