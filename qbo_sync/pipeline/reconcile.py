@@ -65,8 +65,8 @@ def reconcile(db: StagingDb, reader: QboReader, entities: list[str] | None = Non
     if notified is not None:
         synced = [r for r in synced if _announced(r, notified)]
     # A write of ours whose answer was never recorded (a run stopped mid-push) may be what moved
-    # QBO's version: the next push settles it (its request id answers as before), so it is no
-    # change made in QuickBooks.
+    # QBO's version: the next push settles it (refused as stale, it finds its own values there),
+    # so it is no change made in QuickBooks.
     ours = {e.record_id for e in ledger.in_doubt(db, reader.realm_id, [r.id for r in synced]).values()}
     synced = [r for r in synced if r.id not in ours]
     result.checked = len(synced)

@@ -33,7 +33,10 @@ def conflicting_fields(body: dict, baseline: dict | None, current: dict) -> list
     owned = [k for k in body if k not in NOT_OURS]
     if baseline is None:
         return sorted(k for k in owned if not _same(body[k], current.get(k), body[k]))
-    return sorted(k for k in owned if not _same(baseline.get(k), current.get(k), body[k]))
+    # A field QBO already holds as we would set it loses nothing: such as our own write whose
+    # answer a killed run never recorded.
+    return sorted(k for k in owned if not _same(baseline.get(k), current.get(k), body[k])
+                  and not _same(body[k], current.get(k), body[k]))
 
 
 def _same(before, after, ours) -> bool:
