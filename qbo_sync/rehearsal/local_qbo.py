@@ -7,30 +7,16 @@ memory: only the rehearsal creates realms in this sandbox.
 
 from __future__ import annotations
 
-import atexit
-import secrets
-import threading
 from pathlib import Path
 
-_lock = threading.Lock()
-_servers: dict[Path, object] = {}
+from qbo_sync.qbo.embedded import local_sandbox
 
 
 def rehearsal_sandbox(folder: Path):
     """(the sandbox's info, its admin client); started once per process and folder."""
     from qbo_sync.sandbox.admin_client import SandboxAdmin
-    from qbo_sync.sandbox.server import SandboxServer
 
-    path = (folder / "sandbox.db").resolve()
-    with _lock:
-        server = _servers.get(path)
-        if server is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            server = SandboxServer(host="127.0.0.1", port=0, db_path=str(path),
-                                   admin_key=secrets.token_urlsafe(32))
-            server.start()
-            _servers[path] = server
-            atexit.register(server.stop)
+    server = local_sandbox(folder / "sandbox.db")
     return dict(server.info), SandboxAdmin(server.info["base_url"], admin_key=server.admin_key, timeout=120)
 
 
