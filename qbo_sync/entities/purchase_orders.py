@@ -7,23 +7,16 @@ bill's are. A bill that names its order (vendor_bills.po_id) links each of its l
 
 from __future__ import annotations
 
-from qbo_sync.entities import tracking
 from qbo_sync.entities.base import Column, EntitySpec, FindAgain, PayloadContext, SourceTable, field_column
-from qbo_sync.entities.projects import project_ref
-from qbo_sync.entities.vendor_bills import (amount, bill_project, expense_line, job_costed_refs, lines_of,
-                                            safe_total, write_key)
+from qbo_sync.entities.vendor_bills import (amount, bill_project, expense_line, job_costed_refs, job_header,
+                                            lines_of, safe_total, write_key)
 
 
 def payload(row: dict, ctx: PayloadContext) -> dict:
     body = {"VendorRef": {"value": ctx.ref("vendors", row["vendor_id"]).qbo_id},
             "DocNumber": row["po_number"], "TxnDate": row["po_date"],
             "Line": [expense_line(row, line, ctx) for line in lines_of(row)]}
-    project = bill_project(row)
-    if project:
-        body.update(project_ref(ctx.sync, ctx.ref("projects", project)))
-    location = tracking.location_ref(ctx, project)
-    if location:
-        body["DepartmentRef"] = location
+    body.update(job_header(row, ctx))
     if row.get("memo"):
         body["Memo"] = row["memo"][:4000]
     return body

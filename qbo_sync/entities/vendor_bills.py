@@ -115,6 +115,18 @@ def expense_line(bill: dict, line: dict, ctx: PayloadContext) -> dict:
             "Description": line.get("description", "")[:4000], kind: detail}
 
 
+def job_header(row: dict, ctx: PayloadContext) -> dict:
+    """The fields that put a whole bill or order on its project: the project and its location."""
+    header = {}
+    project = bill_project(row)
+    if project:
+        header.update(project_ref(ctx.sync, ctx.ref("projects", project)))
+    location = tracking.location_ref(ctx, project)
+    if location:
+        header["DepartmentRef"] = location
+    return header
+
+
 def payload(row: dict, ctx: PayloadContext) -> dict:
     body = {"VendorRef": {"value": ctx.ref("vendors", row["vendor_id"]).qbo_id},
             "DocNumber": row["bill_number"], "TxnDate": row["bill_date"],
@@ -124,13 +136,8 @@ def payload(row: dict, ctx: PayloadContext) -> dict:
         order = {"TxnId": ctx.ref("purchase_orders", row["po_id"]).qbo_id, "TxnType": "PurchaseOrder"}
         for line in body["Line"]:
             line["LinkedTxn"] = [order]
-    project = bill_project(row)
-    if project:
-        # Lines charge their own projects (CustomerRef); the bill names its own project.
-        body.update(project_ref(ctx.sync, ctx.ref("projects", project)))
-    location = tracking.location_ref(ctx, project)
-    if location:
-        body["DepartmentRef"] = location
+    # Lines charge their own projects (CustomerRef); the bill names its own project.
+    body.update(job_header(row, ctx))
     if row.get("due_date"):
         body["DueDate"] = row["due_date"]
     if row.get("memo"):
